@@ -1,0 +1,5 @@
+import sys
+
+from stridemon.cli import main
+
+sys.exit(main())

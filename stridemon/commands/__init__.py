@@ -1,0 +1,1 @@
+"""Subcommands of ``stridemon``: one module each (HELP, add_arguments, run)."""

@@ -1,0 +1,13 @@
+"""One error root for everything stridemon raises on purpose."""
+
+
+class StridemonError(Exception):
+    """Base class: the message is a complete one-line explanation for the user."""
+
+
+class InputError(StridemonError):
+    """Bad input data (file, packet or recording): says what is wrong and how to fix it."""
+
+
+class DeviceError(StridemonError):
+    """A sensor could not be found, connected or configured."""
