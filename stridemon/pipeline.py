@@ -3,17 +3,26 @@
     pipe = Pipeline(PipelineSettings())
     for batch in batches:
         out = pipe.feed(batch)      # PipelineOutput: new events + the processed signal
-    out = pipe.finish()             # end of stream: flushes what the fixed delay held back
+    out = pipe.finish()             # end of stream: resolves what the fixed delay held back
 
-Fed chunk by chunk it gives exactly the same steps and strides as fed the whole file at once.
+Stages (dsp/): uniform grid and gap detection -> "up" (AHRS) -> vertical acceleration and yaw
+rate -> loading-peak candidates -> step tracker (bouts, left/right) -> cadence; strides ->
+rotation. Fed chunk by chunk it gives exactly the same steps and strides as fed the whole
+file at once: every stage carries its state explicitly and decides only on data it has seen.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from stridemon.dsp.cadence import CadenceSmoother
+from stridemon.dsp.orientation import AhrsSettings, UpEstimator, vertical_signals
+from stridemon.dsp.resample import GridChunk, GridResampler
+from stridemon.dsp.rotation import arc_cm, yaw_range_deg
+from stridemon.dsp.steps import LoadingPeakDetector, StepTracker, TrackedStep
 from stridemon.events import Event, Gap, Step, Stride
 from stridemon.samples import SampleBatch
 
@@ -26,6 +35,7 @@ class PipelineSettings:
     max_bridge_s: float = 0.1  # sample gaps up to this are interpolated; longer ones split the analysis
     torso_half_width_cm: float = 15.0  # lever for rotation as arc length at the side of the torso
     cadence_window_s: float = 10.0  # smoothing window of the displayed cadence
+    ahrs: AhrsSettings = field(default_factory=AhrsSettings)
 
 
 @dataclass
@@ -38,20 +48,152 @@ class PipelineOutput:
     yaw_rate_dps: np.ndarray = field(default_factory=lambda: np.empty(0))  # about vertical, CCW from above +
 
 
+@dataclass
+class Metrics:
+    """Running figures for a display (all NaN until there is data for them)."""
+
+    t_s: float = math.nan  # device time of the newest processed sample
+    steps: int = 0
+    cadence_spm: float = math.nan  # smoothed over ``cadence_window_s``
+    last_rotation_deg: float = math.nan
+    last_rotation_cm: float = math.nan
+    samples: int = 0
+    gaps: int = 0
+
+
+class _Buffer:
+    """Recent grid samples of the current segment (t, yaw rate) for per-stride rotation."""
+
+    def __init__(self, keep_s: float, rate_hz: float) -> None:
+        self.keep = int(keep_s * rate_hz)
+        self.t = np.empty(0)
+        self.w = np.empty(0)
+
+    def add(self, t: np.ndarray, w: np.ndarray) -> None:
+        self.t = np.concatenate([self.t, t])
+        self.w = np.concatenate([self.w, w])
+        if len(self.t) > 2 * self.keep:
+            self.t, self.w = self.t[-self.keep :], self.w[-self.keep :]
+
+    def clear(self) -> None:
+        self.t, self.w = np.empty(0), np.empty(0)
+
+
 class Pipeline:
     """Turns sample batches into steps, strides, gaps and running metrics."""
 
     def __init__(self, settings: PipelineSettings | None = None) -> None:
-        self.settings = settings or PipelineSettings()
+        self.settings = s = settings or PipelineSettings()
+        self._grid = GridResampler(s.internal_rate_hz, s.max_bridge_s)
+        self._up = UpEstimator(s.internal_rate_hz, s.ahrs)
+        self._detector = LoadingPeakDetector(s.internal_rate_hz)
+        self._tracker = StepTracker()
+        self._cadence = CadenceSmoother(s.cadence_window_s)
+        self._buffer = _Buffer(30.0, s.internal_rate_hz)
+        self._bout_steps: list[TrackedStep] = []  # recent steps of the current bout
+        self._pending_strides: list[tuple[float, float, str | None]] = []
+        self._segment_started = False
         self.steps: list[Step] = []
         self.strides: list[Stride] = []
         self.gaps: list[Gap] = []
+        self.metrics = Metrics()
         self.samples_in = 0
         self.first_t_s: float | None = None
         self.last_t_s: float | None = None
 
+    # -- public -------------------------------------------------------------------------
     def feed(self, batch: SampleBatch) -> PipelineOutput:
-        raise NotImplementedError  # filled in by the DSP work (issue 3)
+        """Process a batch; return the events it completed and the processed signal."""
+        out = PipelineOutput()
+        n = len(batch)
+        if n == 0:
+            return out
+        if self.first_t_s is None:
+            self.first_t_s = float(batch.t_s[0])
+        self.last_t_s = float(batch.t_s[-1])
+        self.samples_in += n
+        self.metrics.samples = self.samples_in
+        x = np.hstack([batch.acc_mps2, batch.gyro_dps])
+        ts, avs, wvs = [], [], []
+        for chunk in self._grid.feed(batch.t_s, x, batch.gap_before):
+            t, a_v, w_v = self._process(chunk, out.events)
+            ts.append(t)
+            avs.append(a_v)
+            wvs.append(w_v)
+        if ts:
+            out.t_s, out.vertical_acc_mps2, out.yaw_rate_dps = map(np.concatenate, (ts, avs, wvs))
+            self.metrics.t_s = float(out.t_s[-1])
+        return out
 
     def finish(self) -> PipelineOutput:
-        raise NotImplementedError
+        """End of stream: settle the last bout and strides."""
+        out = PipelineOutput()
+        self._end_segment(out.events)
+        return out
+
+    # -- stages -------------------------------------------------------------------------
+    def _process(self, chunk: GridChunk, events: list[Event]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if chunk.new_segment:
+            if self._segment_started:
+                self._end_segment(events)
+            if math.isfinite(chunk.gap_from_s):
+                gap = Gap(chunk.gap_from_s, chunk.gap_to_s, "time gap")
+                self.gaps.append(gap)
+                self.metrics.gaps = len(self.gaps)
+                events.append(gap)
+            self._segment_started = True
+        acc, gyro = chunk.values[:, :3], chunk.values[:, 3:]
+        up = self._up(acc, gyro)
+        a_v, w_v = vertical_signals(acc, gyro, up)
+        self._buffer.add(chunk.t_s, w_v)
+        candidates = self._detector.feed(chunk.k, a_v, w_v)
+        decided_s = self._detector.decided_until_k / self.settings.internal_rate_hz
+        self._add_steps(self._tracker.update(candidates, decided_s), events)
+        self._settle_strides(events, final=False)
+        return chunk.t_s, a_v, w_v
+
+    def _end_segment(self, events: list[Event]) -> None:
+        self._add_steps(self._tracker.update([], math.inf), events)
+        self._settle_strides(events, final=True)
+        self._tracker.reset()
+        self._detector.reset()
+        self._buffer.clear()
+        self._bout_steps = []
+        self._segment_started = False
+
+    def _add_steps(self, tracked: list[TrackedStep], events: list[Event]) -> None:
+        for ts in tracked:
+            if self._bout_steps and self._bout_steps[-1].bout != ts.bout:
+                self._bout_steps = []
+            step = Step(ts.candidate.ic_t_s, ts.side, ts.cadence_spm)
+            self.steps.append(step)
+            events.append(step)
+            self.metrics.steps = len(self.steps)
+            if ts.cadence_spm == ts.cadence_spm:
+                self.metrics.cadence_spm = self._cadence.add(step.t_s, ts.cadence_spm)
+            # A stride ends at this step if the step two before (same foot) is in the bout.
+            for prev in self._bout_steps:
+                if prev.index_in_bout == ts.index_in_bout - 2:
+                    starts_left = prev.side == "left" or (prev.side is None and prev.index_in_bout % 2 == 0)
+                    if starts_left:
+                        self._pending_strides.append((prev.candidate.ic_t_s, step.t_s, prev.side))
+            self._bout_steps = [*self._bout_steps[-3:], ts]
+
+    def _settle_strides(self, events: list[Event], final: bool) -> None:
+        keep = []
+        buf = self._buffer
+        newest = buf.t[-1] if len(buf.t) else -math.inf
+        for start, end, side in self._pending_strides:
+            half = (end - start) / 2
+            if not final and newest < end + half + 0.05:
+                keep.append((start, end, side))
+                continue
+            m = (buf.t >= start - half - 0.05) & (buf.t <= end + half + 0.05)
+            rot = yaw_range_deg(buf.t[m], buf.w[m], start, end)
+            if rot == rot:
+                stride = Stride(start, end, side, rot, arc_cm(rot, self.settings.torso_half_width_cm))
+                self.strides.append(stride)
+                events.append(stride)
+                self.metrics.last_rotation_deg = rot
+                self.metrics.last_rotation_cm = stride.rotation_cm
+        self._pending_strides = keep

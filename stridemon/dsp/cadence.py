@@ -1,0 +1,50 @@
+"""Cadence (steps/min) from initial-contact times."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def instantaneous_cadence_spm(previous_ic_s: float, ic_s: float) -> float:
+    """60 / step time; NaN when there is no previous step."""
+    dt = ic_s - previous_ic_s
+    return 60.0 / dt if dt > 0 and math.isfinite(dt) else math.nan
+
+
+def window_cadence_spm(step_t_s: np.ndarray, step_cadence_spm: np.ndarray, t0_s: float, t1_s: float) -> float:
+    """Cadence over [t0, t1): 60 / mean step time of the steps in the window.
+
+    Only step times measured between two consecutive detected steps count (a missed step or a
+    gap gives no interval), so a miss does not halve the cadence. With no misses this equals
+    60·(n−1)/(t_last−t_first), the usual bout cadence. NaN when fewer than 2 intervals.
+    """
+    t = np.asarray(step_t_s, dtype=float)
+    c = np.asarray(step_cadence_spm, dtype=float)
+    m = (t >= t0_s) & (t < t1_s) & np.isfinite(c)
+    if m.sum() < 2:
+        return math.nan
+    return 60.0 / float(np.mean(60.0 / c[m]))
+
+
+class CadenceSmoother:
+    """Displayed cadence: the window cadence over the last ``window_s`` of steps."""
+
+    def __init__(self, window_s: float = 10.0) -> None:
+        self.window_s = window_s
+        self._t: list[float] = []
+        self._c: list[float] = []
+
+    def add(self, t_s: float, cadence_spm: float) -> float:
+        """Add a step; return the smoothed cadence (spm) at this step."""
+        self._t.append(t_s)
+        self._c.append(cadence_spm)
+        while self._t and self._t[0] < t_s - self.window_s:
+            self._t.pop(0)
+            self._c.pop(0)
+        return window_cadence_spm(np.array(self._t), np.array(self._c), t_s - self.window_s, t_s + 1e-9)
+
+    def reset(self) -> None:
+        self._t.clear()
+        self._c.clear()
