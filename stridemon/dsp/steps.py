@@ -60,7 +60,7 @@ class LoadingPeakDetector:
         trough_window_s: float = 0.4,
         ic_search_s: float = 0.25,
         side_window_s: float = 0.15,
-        min_amplitude_mps2: float = 0.8,
+        min_amplitude_mps2: float = 0.6,
         min_peak_mps2: float = 0.3,
     ) -> None:
         self.rate_hz = rate_hz
@@ -222,12 +222,12 @@ class StepTracker:
         self,
         min_step_s: float = 0.25,
         max_step_s: float = 1.0,
-        start_candidates: int = 4,
+        start_candidates: int = 3,
         start_interval_ratio: float = 1.35,
         window_early: float = 0.6,
         window_late: float = 1.4,
         min_relative_amplitude: float = 0.25,
-        max_missed_steps: int = 1,
+        max_missed_steps: int = 2,
     ) -> None:
         self.min_step_s = min_step_s
         self.max_step_s = max_step_s
@@ -263,12 +263,13 @@ class StepTracker:
     def _try_start(self, c: Candidate) -> list[TrackedStep]:
         self._pending.append(c)
         K = self.start_candidates
-        self._pending = self._pending[-K:]
+        self._pending = self._pending[-(K + 8) :]  # older ones may still join the bout backwards
         if len(self._pending) < K:
             return []
-        peaks = np.array([p.peak_t_s for p in self._pending])
+        start = self._pending[-K:]
+        peaks = np.array([p.peak_t_s for p in start])
         iv = np.diff(peaks)
-        amps = np.array([p.amplitude_mps2 for p in self._pending])
+        amps = np.array([p.amplitude_mps2 for p in start])
         if (
             iv.min() < self.min_step_s
             or iv.max() > self.max_step_s
@@ -276,12 +277,28 @@ class StepTracker:
             or amps.min() < 0.4 * amps.max()
         ):
             return []
+        period = float(np.median(iv))
+        # Walk backwards from the first consistent candidate: earlier contacts of the same bout
+        # (the first steps after standing are often less regular) join if they sit where one
+        # step period earlier says they should.
+        chain = list(start)
+        earlier = self._pending[:-K]
+        while earlier:
+            lo = chain[0].peak_t_s - self.window_late * period
+            hi = chain[0].peak_t_s - self.window_early * period
+            fits = [p for p in earlier if lo <= p.peak_t_s <= hi and p.amplitude_mps2 >= 0.3 * float(amps.min())]
+            if not fits:
+                break
+            best = max(fits, key=lambda p: p.amplitude_mps2)
+            chain.insert(0, best)
+            earlier = [p for p in earlier if p.peak_t_s < best.peak_t_s]
         self._bouts += 1
-        first = self._pending[0]
-        b = _Bout(self._bouts, float(np.median(iv)), first.peak_t_s, first.ic_t_s, 0)
+        first = chain[0]
+        b = _Bout(self._bouts, period, first.peak_t_s, first.ic_t_s, 0)
         self._bout = b
+        self.rejected += len(self._pending) - len(chain)
         steps = [self._accept(first, 0, math.nan)]
-        for p in self._pending[1:]:
+        for p in chain[1:]:
             steps.append(self._accept(p, b.last_index + 1, p.ic_t_s - b.last_ic_s))
         self._pending = []
         return self._sided(steps)
