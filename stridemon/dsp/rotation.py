@@ -9,7 +9,7 @@ vertical). Two things must not count as pelvis rotation:
 Both are slow next to the stride-periodic swivel. A centred moving average over exactly one
 stride passes a ramp (constant turn rate or bias) unchanged but averages the stride-periodic
 oscillation, and all its harmonics, to zero; subtracting it leaves the swivel alone. What a
-changing turn rate leaves over is removed by a straight-line fit over the stride. The range is
+changing turn rate leaves over is removed by a straight line through the stride's ends. The range is
 max − min of what remains within the stride. Where the moving average would reach past the
 data (just after a gap) only the straight-line fit is used.
 """
@@ -50,10 +50,11 @@ def yaw_range_deg(t_s: np.ndarray, yaw_rate_dps: np.ndarray, start_s: float, end
         residual = psi[idx] - heading
     else:
         residual = psi[ia : ib + 1]
+    # Straight line through the stride's two ends (not a least-squares fit, which would tilt a
+    # pure sinusoid): a periodic swivel has equal ends and is left untouched.
     x = psi_t[ia : ib + 1] - psi_t[ia]
-    if len(x) >= 2:
-        slope, intercept = np.polyfit(x, residual, 1)
-        residual = residual - (slope * x + intercept)
+    if len(x) >= 2 and x[-1] > 0:
+        residual = residual - residual[0] - (residual[-1] - residual[0]) * x / x[-1]
     return float(residual.max() - residual.min())
 
 

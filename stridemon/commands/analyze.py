@@ -1,0 +1,52 @@
+"""stridemon analyze PATH [--json]: steps, strides and a summary of a recorded run."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from stridemon.pipeline import Pipeline
+from stridemon.session import run_pipeline
+from stridemon.sinks.summary import analysis_document
+from stridemon.sources.files import open_file_source
+
+HELP = "analyze a plain IMU CSV or a stridemon recording: steps, strides, cadence, rotation"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", help="plain IMU CSV (t_s,ax,ay,az,gx,gy,gz) or a stridemon recording")
+    p.add_argument("--json", action="store_true", help="print the full result as JSON on stdout")
+    p.add_argument("--acc-unit", choices=["auto", "mps2", "g"], default="auto", help="accelerometer unit (CSV)")
+    p.add_argument("--gyro-unit", choices=["auto", "dps", "rads"], default="auto", help="gyroscope unit (CSV)")
+
+
+def run(args: argparse.Namespace) -> int:
+    source = open_file_source(args.path, acc_unit=args.acc_unit, gyro_unit=args.gyro_unit)
+    pipe = asyncio.run(run_pipeline(source, Pipeline()))
+    duration = (pipe.last_t_s - pipe.first_t_s) if pipe.first_t_s is not None else 0.0
+    doc = analysis_document(pipe.steps, pipe.strides, duration, len(pipe.gaps))
+    if args.json:
+        json.dump(doc, sys.stdout, allow_nan=False)
+        sys.stdout.write("\n")
+        return 0
+    s = doc["summary"]
+    print(f"{args.path}")
+    print(f"  duration        {s['duration_s']:.1f} s, {pipe.samples_in} samples, {s['gaps']} gap(s)")
+    print(f"  steps           {s['steps']} ({s['left_steps']} left, {s['right_steps']} right)")
+    print(f"  cadence         {_fmt(s['cadence_spm_median'], 'spm')} median, IQR {_iqr(s['cadence_spm_iqr'])}")
+    print(
+        f"  rotation        {_fmt(s['rotation_deg_median'], 'deg')} median per stride "
+        f"({_fmt(s['rotation_cm_median'], 'cm')} each way at the torso side), p90 {_fmt(s['rotation_deg_p90'], 'deg')}"
+    )
+    print(f"  step asymmetry  {_fmt(s['step_time_asymmetry_pct'], '%')} (left minus right step time)")
+    return 0
+
+
+def _fmt(x: float | None, unit: str) -> str:
+    return "n/a" if x is None else f"{x:g} {unit}"
+
+
+def _iqr(v: list) -> str:
+    return "n/a" if v[0] is None else f"{v[0]:g}–{v[1]:g} spm"
