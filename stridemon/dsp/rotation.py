@@ -38,23 +38,22 @@ def yaw_range_deg(t_s: np.ndarray, yaw_rate_dps: np.ndarray, start_s: float, end
     # Yaw at cell edges: cell means integrate exactly (deg), starting at 0 at the slice start.
     psi = np.concatenate([[0.0], np.cumsum(w) * dt])
     psi_t = np.concatenate([[t[0] - dt / 2], t + dt / 2])
-    n = max(int(round((end_s - start_s) / dt)), 1)  # samples in one stride
-    half = n // 2
-    ia, ib = np.flatnonzero(psi_t >= start_s)[0], np.flatnonzero(psi_t <= end_s)[-1]
-    residual = psi.copy()
-    if ia - half >= 0 and ib + (n - half) <= len(psi):
-        # Centred moving average of length n: heading (plus bias ramp) at each sample.
-        c = np.concatenate([[0.0], np.cumsum(psi)])
-        idx = np.arange(ia, ib + 1)
-        heading = (c[idx - half + n] - c[idx - half]) / n
-        residual = psi[idx] - heading
-    else:
-        residual = psi[ia : ib + 1]
+    T = end_s - start_s  # one stride, s
+    ia = max(int(np.flatnonzero(psi_t >= start_s)[0]) - 1, 0)  # one edge either side of the stride
+    ib = min(int(np.flatnonzero(psi_t <= end_s)[-1]) + 1, len(psi_t) - 1)
+    tt = psi_t[ia : ib + 1]
+    residual = psi[ia : ib + 1]
+    if psi_t[0] <= start_s - T / 2 and psi_t[-1] >= end_s + T / 2:
+        # Centred moving average over exactly T (fractional samples via the running integral
+        # of yaw, interpolated): the heading, plus any bias ramp, at each sample.
+        integral = np.concatenate([[0.0], np.cumsum(0.5 * (psi[1:] + psi[:-1]) * np.diff(psi_t))])
+        heading = (np.interp(tt + T / 2, psi_t, integral) - np.interp(tt - T / 2, psi_t, integral)) / T
+        residual = residual - heading
     # Straight line through the stride's two ends (not a least-squares fit, which would tilt a
     # pure sinusoid): a periodic swivel has equal ends and is left untouched.
-    x = psi_t[ia : ib + 1] - psi_t[ia]
-    if len(x) >= 2 and x[-1] > 0:
-        residual = residual - residual[0] - (residual[-1] - residual[0]) * x / x[-1]
+    r0, r1 = np.interp([start_s, end_s], tt, residual)
+    inside = (tt >= start_s) & (tt <= end_s)
+    residual = residual[inside] - (r0 + (r1 - r0) * (tt[inside] - start_s) / T)
     return float(residual.max() - residual.min())
 
 
