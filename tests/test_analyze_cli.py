@@ -18,7 +18,8 @@ def _walk_csv(path, acc_scale=1.0, gyro_scale=1.0, seconds=20.0, rate=100.0):
     """A crude walking-like signal: enough for unit checks (step accuracy is tested elsewhere)."""
     t = np.arange(0, seconds, 1 / rate)
     f = 1.8  # steps/s
-    acc = np.column_stack([0.3 * np.sin(np.pi * f * t), 0.5 * np.sin(2 * np.pi * f * t), 9.81 + 3 * np.sin(2 * np.pi * f * t) ** 9])
+    bounce = 3 * np.sin(2 * np.pi * f * t) ** 9
+    acc = np.column_stack([0.3 * np.sin(np.pi * f * t), 0.5 * np.sin(2 * np.pi * f * t), 9.81 + bounce])
     gyro = np.column_stack([5 * np.sin(2 * np.pi * f * t), 3 * np.cos(np.pi * f * t), 20 * np.sin(np.pi * f * t)])
     data = np.column_stack([t, acc * acc_scale, gyro * gyro_scale])
     np.savetxt(path, data, delimiter=",", header=HEADER.strip(), comments="", fmt="%.6f")

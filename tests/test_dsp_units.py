@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -76,7 +78,7 @@ def test_streaming_fir_chunking(cuts):
     whole = f1(x)
     f2 = StreamingFIR(gaussian_kernel(0.03, 100.0, derivative=True))
     bounds = [0, *sorted(set(cuts)), 1000]
-    parts = np.concatenate([f2(x[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+    parts = np.concatenate([f2(x[a:b]) for a, b in itertools.pairwise(bounds)])
     assert np.array_equal(whole, parts)
 
 

@@ -123,7 +123,7 @@ class LoadingPeakDetector:
         return self._scan(s_end, d_end, w_end)
 
     def _scan(self, s_end: int, d_end: int, w_end: int) -> list[Candidate]:
-        M, W, S, Y = self._M, self._W, self._S, self._Y
+        M, W, Y = self._M, self._W, self._Y
         ds, dd = self._smooth.delay, self._slope.delay
         # Aligned views over absolute grid indices [k0, ...): index k lives at k - k0 + delay.
         s = self._s[ds:]
