@@ -62,18 +62,20 @@ class Metrics:
 
 
 class _Buffer:
-    """Recent grid samples of the current segment (t, yaw rate) for per-stride rotation."""
+    """Grid samples of the current segment (t, yaw rate) still needed for per-stride rotation."""
 
-    def __init__(self, keep_s: float, rate_hz: float) -> None:
-        self.keep = int(keep_s * rate_hz)
+    def __init__(self) -> None:
         self.t = np.empty(0)
         self.w = np.empty(0)
 
     def add(self, t: np.ndarray, w: np.ndarray) -> None:
         self.t = np.concatenate([self.t, t])
         self.w = np.concatenate([self.w, w])
-        if len(self.t) > 2 * self.keep:
-            self.t, self.w = self.t[-self.keep :], self.w[-self.keep :]
+
+    def drop_before(self, t_s: float) -> None:
+        i = int(np.searchsorted(self.t, t_s))
+        if i > 4096:  # amortised: trim in big steps
+            self.t, self.w = self.t[i:], self.w[i:]
 
     def clear(self) -> None:
         self.t, self.w = np.empty(0), np.empty(0)
@@ -89,7 +91,7 @@ class Pipeline:
         self._detector = LoadingPeakDetector(s.internal_rate_hz)
         self._tracker = StepTracker()
         self._cadence = CadenceSmoother(s.cadence_window_s)
-        self._buffer = _Buffer(30.0, s.internal_rate_hz)
+        self._buffer = _Buffer()
         self._bout_steps: list[TrackedStep] = []  # recent steps of the current bout
         self._pending_strides: list[tuple[float, float, str | None]] = []
         self._segment_started = False
@@ -197,3 +199,7 @@ class Pipeline:
                 self.metrics.last_rotation_deg = rot
                 self.metrics.last_rotation_cm = stride.rotation_cm
         self._pending_strides = keep
+        # Keep what unsettled strides (and the steps that may still open one) need: 10 s is
+        # more than a stride plus the tracker's delay at the slowest cadence.
+        oldest = min([s for s, _, _ in keep] + [newest - 10.0])
+        buf.drop_before(oldest - 5.0)

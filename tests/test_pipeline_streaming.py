@@ -14,11 +14,11 @@ from tests.conftest import mobgap_or_skip
 _CACHE: dict = {}
 
 
-def _trial() -> SampleBatch:
+def _trial(seconds: float = 60.0) -> SampleBatch:
     if "b" not in _CACHE:
         _CACHE["b"] = read_imu_csv(mobgap_or_skip() / "imu" / "HA_001_Test11_Trial1.csv")[0]
     b = _CACHE["b"]
-    m = b.t_s < 60.0  # first minute: bouts, turns and standing
+    m = b.t_s < seconds  # the first minute has bouts, turns and standing
     return SampleBatch(b.t_s[m], b.acc_mps2[m], b.gyro_dps[m])
 
 
@@ -49,6 +49,14 @@ def test_chunked_equals_whole_on_real_data(sizes):
     assert parts.steps == whole.steps
     assert parts.strides == whole.strides
     assert parts.gaps == whole.gaps
+
+
+def test_one_long_batch_equals_one_second_batches():
+    b = _trial(seconds=1000.0)  # the whole 138 s trial in one batch
+    whole = _run([b])
+    parts = _run(_chunks(b, [100]))
+    assert len(whole.strides) > 0.3 * len(whole.steps)
+    assert parts.steps == whole.steps and parts.strides == whole.strides
 
 
 def test_gap_splits_and_no_step_spans_it():

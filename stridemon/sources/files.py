@@ -8,11 +8,13 @@ from stridemon.errors import InputError
 from stridemon.sources.csvfile import CsvSource
 
 
-def open_file_source(path: str | Path, speed: float | None = None, acc_unit: str = "auto", gyro_unit: str = "auto"):
+def open_file_source(
+    path: str | Path, speed: float | None = None, acc_unit: str = "auto", gyro_unit: str = "auto", batch_s: float = 1.0
+):
     """A Source for ``path``, chosen by its first bytes."""
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: no such file")
     if p.is_dir():
         raise InputError(f"{p}: is a folder, expected a CSV file or a recording")
-    return CsvSource(p, speed=speed, acc_unit=acc_unit, gyro_unit=gyro_unit)
+    return CsvSource(p, speed=speed, batch_s=batch_s, acc_unit=acc_unit, gyro_unit=gyro_unit)
