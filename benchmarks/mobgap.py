@@ -82,10 +82,12 @@ def run() -> dict:
                 d[1] += r["fp"]
                 d[2] += r["fn"]
                 d[3].extend(np.abs(errs).tolist())
-                d[4].extend([abs(b["cadence_err_spm"]) for b in r.get("bouts", []) if b.get("cadence_err_spm") is not None])
+                d[4].extend(
+                    [abs(b["cadence_err_spm"]) for b in r.get("bouts", []) if b.get("cadence_err_spm") is not None]
+                )
     print("\nReal lower-back walking (mobgap lab, INDIP reference, within reference bouts, tol 0.25 s)")
     print(f"{'algorithm':16s} {'trials':26s} {'TP':>4s} {'FP':>4s} {'FN':>4s} {'F1':>6s} {'med|err| ms':>11s} "
-          f"{"|cad err| spm":>13s}")
+          f"{'|cad err| spm':>13s}")
     result = {}
     for name, groups in rows.items():
         for key in ("tuning (HA_001)", "held out (HA_002, MS_001)", "all"):
