@@ -54,7 +54,7 @@ def run() -> dict:
     with open(DATA / "trials.csv", newline="") as f:
         stems = [r["stem"] for r in csv.DictReader(f)]
     rows: dict[str, dict[str, list]] = {}
-    side_ok = side_n = 0
+    side: dict[str, list[int]] = {}
     for stem in stems:
         ref_path = DATA / "ref" / f"{stem}_indip_ics.csv"
         ref = _times(ref_path)
@@ -68,8 +68,10 @@ def run() -> dict:
         for t, s in zip(pred, sides, strict=True):
             j = int(np.argmin(np.abs(ref - t)))
             if abs(ref[j] - t) <= 0.25:
-                side_n += 1
-                side_ok += s == ref_sides[j]
+                for key in (group, "all"):
+                    c = side.setdefault(key, [0, 0])
+                    c[0] += s == ref_sides[j]
+                    c[1] += 1
         algos = {"stridemon": pred}
         for peer in PEERS:
             algos[peer] = _times(DATA / "peers" / peer / f"{stem}_ics.csv")
@@ -97,8 +99,9 @@ def run() -> dict:
             ce = float(np.mean(cad)) if cad else float("nan")
             print(f"{name:16s} {key:26s} {tp:4d} {fp:4d} {fn:4d} {f1:6.3f} {med:11.0f} {ce:13.1f}")
             result[(name, key)] = f1
-    print(f"stridemon left/right agreement with INDIP on matched steps: {side_ok}/{side_n} = "
-          f"{100 * side_ok / max(side_n, 1):.1f} %")
+    for key, (ok, n) in side.items():
+        pct = 100 * ok / max(n, 1)
+        print(f"stridemon left/right agreement with INDIP on matched steps, {key}: {ok}/{n} = {pct:.1f} %")
     return result
 
 

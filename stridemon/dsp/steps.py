@@ -60,6 +60,7 @@ class LoadingPeakDetector:
         trough_window_s: float = 0.4,
         ic_search_s: float = 0.25,
         side_window_s: float = 0.15,
+        side_baseline_s: float | None = None,
         min_amplitude_mps2: float = 0.6,
         min_peak_mps2: float = 0.3,
     ) -> None:
@@ -70,13 +71,15 @@ class LoadingPeakDetector:
         self.trough_window_s = trough_window_s
         self.ic_search_s = ic_search_s
         self.side_window_s = side_window_s
+        self.side_baseline_s = side_baseline_s
         self.min_amplitude_mps2 = min_amplitude_mps2
         self.min_peak_mps2 = min_peak_mps2
         self._M = max(int(round(peak_halfwidth_s * rate_hz)), 1)
         self._W = max(int(round(trough_window_s * rate_hz)), 1)
         self._S = max(int(round(ic_search_s * rate_hz)), 2)
         self._Y = max(int(round(side_window_s * rate_hz)), 1)
-        self._keep = self._W + self._S + self._M + 4 * self._Y + 8  # history kept, samples
+        self._B = self._Y if side_baseline_s is None else max(int(round(side_baseline_s * rate_hz)), self._Y)
+        self._keep = self._W + self._S + self._M + 2 * self._B + 8  # history kept, samples
         self.reset()
 
     def reset(self) -> None:
@@ -123,7 +126,7 @@ class LoadingPeakDetector:
         return self._scan(s_end, d_end, w_end)
 
     def _scan(self, s_end: int, d_end: int, w_end: int) -> list[Candidate]:
-        M, W, Y = self._M, self._W, self._Y
+        M, W = self._M, self._W
         ds, dd = self._smooth.delay, self._slope.delay
         # Aligned views over absolute grid indices [k0, ...): index k lives at k - k0 + delay.
         s = self._s[ds:]
@@ -133,7 +136,7 @@ class LoadingPeakDetector:
         s = s.copy()
         s[: max(seg0, 0)] = np.nan
         # Decide peaks at indices whose right neighbourhood (M), IC search and side window are known.
-        last = min(s_end - M, d_end, w_end - Y) - 1
+        last = min(s_end - M, d_end, w_end - self._B) - 1
         first = self._next_k
         out: list[Candidate] = []
         if last < first:
@@ -179,8 +182,12 @@ class LoadingPeakDetector:
                     frac = float(np.clip(0.5 * (y0 - y2) / den, -0.5, 0.5))
         k_ic = j + self._k0
         ic_t = (k_ic + 0.5 + frac) * T
-        ya, yb = max(j - self._Y, 0), j + self._Y + 1
-        yaw = float(np.nanmean(w[ya:yb])) if np.isfinite(w[ya:yb]).any() else 0.0
+        # Side evidence: yaw rate around the contact relative to the yaw rate over about a
+        # stride around it, so that turning (tens of deg/s for seconds) does not swamp it.
+        near = w[max(j - self._Y, 0) : j + self._Y + 1]
+        base = w[max(j - self._B, 0) : j + self._B + 1]
+        ok = np.isfinite(near).any() and np.isfinite(base).any()
+        yaw = float(np.nanmean(near) - (0.0 if self.side_baseline_s is None else np.nanmean(base))) if ok else 0.0
         return Candidate(peak_t_s=(i + self._k0 + 0.5) * T, ic_t_s=ic_t, amplitude_mps2=amp, yaw_rate_dps=yaw)
 
     def _trim(self) -> None:
