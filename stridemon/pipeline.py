@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from stridemon.dsp.cadence import CadenceSmoother
+from stridemon.dsp.forward import ForwardEstimator, braking_window_s
 from stridemon.dsp.orientation import AhrsSettings, UpEstimator, vertical_signals
 from stridemon.dsp.resample import GridChunk, GridResampler
 from stridemon.dsp.rotation import arc_cm, yaw_range_deg
@@ -62,23 +63,30 @@ class Metrics:
 
 
 class _Buffer:
-    """Grid samples of the current segment (t, yaw rate) still needed for per-stride rotation."""
+    """Grid samples of the current segment still needed by strides: time (s), yaw rate (deg/s),
+    horizontal acceleration and up (sensor frame)."""
 
     def __init__(self) -> None:
-        self.t = np.empty(0)
-        self.w = np.empty(0)
+        self.clear()
 
-    def add(self, t: np.ndarray, w: np.ndarray) -> None:
+    def add(self, t: np.ndarray, w: np.ndarray, a_h: np.ndarray, up: np.ndarray) -> None:
         self.t = np.concatenate([self.t, t])
         self.w = np.concatenate([self.w, w])
+        self.a_h = np.concatenate([self.a_h, a_h])
+        self.up = np.concatenate([self.up, up])
 
     def drop_before(self, t_s: float) -> None:
         i = int(np.searchsorted(self.t, t_s))
         if i > 4096:  # amortised: trim in big steps
-            self.t, self.w = self.t[i:], self.w[i:]
+            self.t, self.w, self.a_h, self.up = self.t[i:], self.w[i:], self.a_h[i:], self.up[i:]
 
     def clear(self) -> None:
         self.t, self.w = np.empty(0), np.empty(0)
+        self.a_h, self.up = np.empty((0, 3)), np.empty((0, 3))
+
+    def mean(self, arr: np.ndarray, t0: float, t1: float) -> np.ndarray:
+        m = (self.t >= t0) & (self.t <= t1)
+        return arr[m].mean(axis=0) if m.any() else np.full(arr.shape[1:], np.nan)
 
 
 class Pipeline:
@@ -93,7 +101,8 @@ class Pipeline:
         self._cadence = CadenceSmoother(s.cadence_window_s)
         self._buffer = _Buffer()
         self._bout_steps: list[TrackedStep] = []  # recent steps of the current bout
-        self._pending_strides: list[tuple[float, float, str | None]] = []
+        self._pending_strides: list[tuple[float, float, float, str | None]] = []  # start, mid, end IC, side
+        self.forward = ForwardEstimator()
         self._segment_started = False
         self.steps: list[Step] = []
         self.strides: list[Stride] = []
@@ -147,7 +156,8 @@ class Pipeline:
         acc, gyro = chunk.values[:, :3], chunk.values[:, 3:]
         up = self._up(acc, gyro)
         a_v, w_v = vertical_signals(acc, gyro, up)
-        self._buffer.add(chunk.t_s, w_v)
+        a_h = acc - (acc * up).sum(axis=1, keepdims=True) * up  # horizontal specific force, sensor frame
+        self._buffer.add(chunk.t_s, w_v, a_h, up)
         candidates = self._detector.feed(chunk.k, a_v, w_v)
         decided_s = self._detector.decided_until_k / self.settings.internal_rate_hz
         self._add_steps(self._tracker.update(candidates, decided_s), events)
@@ -178,17 +188,21 @@ class Pipeline:
                 if prev.index_in_bout == ts.index_in_bout - 2:
                     starts_left = prev.side == "left" or (prev.side is None and prev.index_in_bout % 2 == 0)
                     if starts_left:
-                        self._pending_strides.append((prev.candidate.ic_t_s, step.t_s, prev.side))
+                        mid = next(
+                            (p.candidate.ic_t_s for p in self._bout_steps if p.index_in_bout == ts.index_in_bout - 1),
+                            math.nan,
+                        )
+                        self._pending_strides.append((prev.candidate.ic_t_s, mid, step.t_s, prev.side))
             self._bout_steps = [*self._bout_steps[-3:], ts]
 
     def _settle_strides(self, events: list[Event], final: bool) -> None:
         keep = []
         buf = self._buffer
         newest = buf.t[-1] if len(buf.t) else -math.inf
-        for start, end, side in self._pending_strides:
+        for start, mid, end, side in self._pending_strides:
             half = (end - start) / 2
             if not final and newest < end + half + 0.05:
-                keep.append((start, end, side))
+                keep.append((start, mid, end, side))
                 continue
             m = (buf.t >= start - half - 0.05) & (buf.t <= end + half + 0.05)
             rot = yaw_range_deg(buf.t[m], buf.w[m], start, end)
@@ -198,8 +212,12 @@ class Pipeline:
                 events.append(stride)
                 self.metrics.last_rotation_deg = rot
                 self.metrics.last_rotation_cm = stride.rotation_cm
+            if mid == mid:  # both steps of the stride: their medio-lateral parts cancel
+                a, b = braking_window_s(half)
+                brake = 0.5 * (buf.mean(buf.a_h, start + a, start + b) + buf.mean(buf.a_h, mid + a, mid + b))
+                self.forward.add_stride(brake, buf.mean(buf.up, start, end))
         self._pending_strides = keep
         # Keep what unsettled strides (and the steps that may still open one) need: 10 s is
         # more than a stride plus the tracker's delay at the slowest cadence.
-        oldest = min([s for s, _, _ in keep] + [newest - 10.0])
+        oldest = min([s[0] for s in keep] + [newest - 10.0])
         buf.drop_before(oldest - 5.0)

@@ -27,7 +27,9 @@ def run(args: argparse.Namespace) -> int:
     source = open_file_source(args.path, acc_unit=args.acc_unit, gyro_unit=args.gyro_unit, batch_s=60.0)
     pipe = asyncio.run(run_pipeline(source, Pipeline()))
     duration = (pipe.last_t_s - pipe.first_t_s) if pipe.first_t_s is not None else 0.0
-    doc = analysis_document(pipe.steps, pipe.strides, duration, len(pipe.gaps))
+    fwd = pipe.forward.forward
+    extra = {"forward_axis_sensor": [round(float(v), 3) for v in fwd] if all(v == v for v in fwd) else None}
+    doc = analysis_document(pipe.steps, pipe.strides, duration, len(pipe.gaps), extra)
     if args.json:
         json.dump(doc, sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
@@ -42,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
         f"({_fmt(s['rotation_cm_median'], 'cm')} each way at the torso side), p90 {_fmt(s['rotation_deg_p90'], 'deg')}"
     )
     print(f"  step asymmetry  {_fmt(s['step_time_asymmetry_pct'], '%')} (left minus right step time)")
+    f = s["forward_axis_sensor"]
+    print(f"  forward axis    {'not found (too few strides)' if f is None else f} (unit vector, sensor frame)")
     return 0
 
 

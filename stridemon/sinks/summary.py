@@ -63,7 +63,7 @@ def summarize(
 
 
 def analysis_document(
-    steps: list[Step], strides: list[Stride], duration_s: float, gaps: int = 0
+    steps: list[Step], strides: list[Stride], duration_s: float, gaps: int = 0, extra: dict | None = None
 ) -> dict[str, Any]:
     """The ``stridemon analyze --json`` object: steps, strides and summary (times on the input clock)."""
     return {
@@ -80,5 +80,5 @@ def analysis_document(
             }
             for s in strides
         ],
-        "summary": summarize(steps, strides, duration_s, gaps),
+        "summary": {**summarize(steps, strides, duration_s, gaps), **(extra or {})},
     }

@@ -1,0 +1,58 @@
+"""Which way is "forward" for a belt sensor in any orientation, from the gait itself.
+
+After every initial contact the foot brakes the body: in walking and in running alike the
+pelvis decelerates in the first part of stance (the braking impulse; e.g. Zijlstra & Hof 2003
+for walking, Cavanagh & Lafortune 1980 for running ground reaction forces). The medio-lateral
+acceleration in that phase points the opposite way after a left and after a right contact, so
+averaged over the two steps of each stride it cancels, while the braking part adds up. Forward
+is therefore minus the mean horizontal acceleration (sensor frame) over the early stance of
+both steps of many strides. The sensor is strapped to the pelvis, so this axis is fixed in the
+sensor frame; the estimate is a running mean that settles within a few strides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def braking_window_s(step_s: float) -> tuple[float, float]:
+    """Early-stance window after an initial contact, as (start, end) offsets in s."""
+    return 0.1 * step_s, 0.35 * step_s
+
+
+class ForwardEstimator:
+    """Running estimate of the forward and left axes (unit vectors in the sensor frame)."""
+
+    def __init__(self, min_strides: int = 3) -> None:
+        self.min_strides = min_strides
+        self.strides = 0
+        self._sum = np.zeros(3)
+        self._up_sum = np.zeros(3)
+
+    def add_stride(self, braking_acc_mps2: np.ndarray, up: np.ndarray) -> None:
+        """Add one stride: the mean horizontal acceleration (3,) in the braking windows of both
+        of its steps (sensor frame, m/s²), and the mean up vector over the stride."""
+        if np.all(np.isfinite(braking_acc_mps2)) and np.all(np.isfinite(up)):
+            self._sum += braking_acc_mps2
+            self._up_sum += up
+            self.strides += 1
+
+    @property
+    def forward(self) -> np.ndarray:
+        """Forward unit vector in the sensor frame (NaN until ``min_strides`` strides)."""
+        if self.strides < self.min_strides:
+            return np.full(3, np.nan)
+        up = self._up_sum / np.linalg.norm(self._up_sum)
+        f = -self._sum
+        f = f - (f @ up) * up
+        n = np.linalg.norm(f)
+        return f / n if n > 0 else np.full(3, np.nan)
+
+    @property
+    def left(self) -> np.ndarray:
+        """Left unit vector in the sensor frame: up × forward."""
+        f = self.forward
+        if not np.all(np.isfinite(f)):
+            return f
+        up = self._up_sum / np.linalg.norm(self._up_sum)
+        return np.cross(up, f)
