@@ -69,7 +69,7 @@ def test_human_summary(tmp_path):
         (HEADER + "0,0,0,9.8,0,0,0\n0.01,a,b,c,d,e,f\n", "not a readable IMU CSV"),
         (HEADER + "0,0,0,9.8,0,0,0\n0.02,0,0,9.8,0,0,0\n0.01,0,0,9.8,0,0,0\n", "time goes backwards"),
         (HEADER + "0,nan,0,9.8,0,0,0\n", "fewer than 2 complete samples"),
-        ("\x00\x01\x02garbage\xff" * 10, "IMU CSV"),
+        ("\x00\x01\x02garbage\xff" * 10, "t_s,ax,ay,az,gx,gy,gz"),
     ],
 )
 def test_bad_files_give_one_line_errors(tmp_path, content, needle):
@@ -111,7 +111,7 @@ def test_nan_rows_are_skipped_and_counted(tmp_path):
     assert "skipped 2 row(s)" in p.stderr
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=400) | st.text(max_size=400).map(lambda s: (HEADER + s).encode()))
 def test_fuzzed_input_never_crashes(tmp_path, data):
     from stridemon.errors import InputError

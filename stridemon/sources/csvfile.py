@@ -52,6 +52,14 @@ def read_imu_csv(
         raise InputError(f"{path}: is a folder, expected a CSV file")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty; expected a header line 't_s,ax,ay,az,gx,gy,gz' and rows")
+    with open(path, "rb") as f:
+        head = f.readline(4096)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{path}: the header line is not UTF-8 text; expected a CSV with header 't_s,ax,ay,az,gx,gy,gz'"
+        ) from None
     try:
         table = pacsv.read_csv(
             path,
@@ -67,7 +75,10 @@ def read_imu_csv(
     except (UnicodeDecodeError, OSError) as e:
         raise InputError(f"{path}: cannot read the file ({e})") from None
 
-    names = [n.strip() for n in table.column_names]
+    try:
+        names = [n.strip().lstrip("\ufeff") for n in table.column_names]
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: the header is not UTF-8 text") from None
     missing = [c for c in COLUMNS if c not in names]
     if missing:
         raise InputError(
