@@ -300,7 +300,7 @@ class FakeBlueZ:
         except GattError as e:
             return Message.new_error(msg, f"org.bluez.Error.{e.name}", str(e) or e.name)
 
-    def _dispatch(self, msg: Message) -> Message | bool | None:  # noqa: C901 - a plain switch
+    def _dispatch(self, msg: Message) -> Message | bool | None:
         m, path, iface = msg.member, msg.path, msg.interface
         ok = Message.new_method_return
         if iface == OM and m == "GetManagedObjects":

@@ -30,6 +30,14 @@ class DecodeStats:
         return sum(self.skipped.values())
 
 
+def reason_of(e: Exception) -> str:
+    """A stable counter key from a decode error message: its head, numbers replaced by '#'."""
+    import re
+
+    head = str(e).split(":")[0].split(" (")[0]
+    return re.sub(r"\d+", "#", head)
+
+
 class DecodeError(ValueError):
     """A notification that cannot be decoded; the message names the defect (it is counted, not fatal)."""
 

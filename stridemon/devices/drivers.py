@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from stridemon.devices import movesense, polar, stridemon_fw, witmotion
-from stridemon.devices._common import DecodeError, DecodeStats
+from stridemon.devices._common import DecodeError, DecodeStats, reason_of
 from stridemon.devices.timing import ArrivalClock, Continuity, DeviceClock, Unwrapper
 from stridemon.errors import DeviceError
 from stridemon.samples import SampleBatch
@@ -168,7 +168,7 @@ class StridemonFwDriver(_TimestampedDriver):
         try:
             p = stridemon_fw.decode(data)
         except DecodeError as e:
-            self.stats.skip(str(e).split(":")[0])
+            self.stats.skip(reason_of(e))
             return []
         if self.last_seq is not None:
             jump = (p.seq - self.last_seq) % 65536
@@ -225,7 +225,7 @@ class MovesenseDriver(_TimestampedDriver):
                 return []
             p = movesense.decode_imu6(whole)
         except DecodeError as e:
-            self.stats.skip(str(e).split(" (")[0])
+            self.stats.skip(reason_of(e))
             return []
         t_s = self.unwrap(p.t0_ms) + np.arange(len(p.acc_mps2)) / float(self.rate_hz or 104)
         return self._timed(t_s, p.acc_mps2, p.gyro_dps, t_host)
@@ -319,7 +319,7 @@ class PolarDriver(Driver):
         try:
             f = polar.decode_frame(data, self.factor.get(data[0] & 0x3F, 1.0) if data else 1.0)
         except DecodeError as e:
-            self.stats.skip(str(e).split(":")[0])
+            self.stats.skip(reason_of(e))
             return []
         n = len(f.values)
         nominal_ns = 1e9 / self.rates[f.kind]
