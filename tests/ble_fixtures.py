@@ -47,3 +47,31 @@ def run_with_bluez(body, timeout_s: float = 60.0):
             await fb.stop()
 
     return asyncio.run(main())
+
+
+class BluezThread:
+    """The fake BlueZ on its own event loop in a thread, for code that runs ``asyncio.run`` itself
+    (the CLI commands). ``call(fn, *args)`` runs ``fn(fake)`` on the fake's loop."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.loop = asyncio.new_event_loop()
+        self.fb = FakeBlueZ(os.environ["DBUS_SYSTEM_BUS_ADDRESS"])
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> BluezThread:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.fb.start(), self.loop).result(10)
+        return self
+
+    def call(self, fn, *args):
+        async def go():
+            return fn(self.fb, *args)
+
+        return asyncio.run_coroutine_threadsafe(go(), self.loop).result(10)
+
+    def __exit__(self, *exc) -> None:
+        asyncio.run_coroutine_threadsafe(self.fb.stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
