@@ -44,7 +44,8 @@ def _pipeline():
         return None
 
 
-async def _live(args: argparse.Namespace, out=sys.stdout) -> int:
+async def _live(args: argparse.Namespace, out=None) -> int:
+    out = out or sys.stdout
     from stridemon.devices.drivers import BleSettings
     from stridemon.sources.ble import BleSource
 
