@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import time
 
@@ -62,28 +63,29 @@ async def _live(args: argparse.Namespace, out=None) -> int:
     pipe = _pipeline()
     t0 = last = time.monotonic()
     n_window = 0
-    async for batch in src.stream():
-        n_window += len(batch)
-        if pipe is not None:
-            try:
-                pipe.feed(batch)
-            except NotImplementedError:
-                pipe = None
-        now = time.monotonic()
-        if now - last >= 1.0:
-            s = src.stats
-            line = (
-                f"{now - t0:7.1f} s  {n_window / (now - last):6.1f} samples/s  "
-                f"lost {s.get('lost_samples', 0)} "
-                f"({s.get('lost_packets', 0)} pkts)  skipped {sum(s.get('skipped', {}).values())}  "
-                f"reconnects {len(s['reconnect_s'])}"
-            )
-            if pipe is not None and pipe.steps:
-                line += f"  steps {len(pipe.steps)}  cadence {pipe.steps[-1].cadence_spm:.0f} spm"
-            print(line, file=out, flush=True)
-            last, n_window = now, 0
-        if args.seconds is not None and now - t0 >= args.seconds:
-            break
+    async with contextlib.aclosing(src.stream()) as stream:
+        async for batch in stream:
+            n_window += len(batch)
+            if pipe is not None:
+                try:
+                    pipe.feed(batch)
+                except NotImplementedError:
+                    pipe = None
+            now = time.monotonic()
+            if now - last >= 1.0:
+                s = src.stats
+                line = (
+                    f"{now - t0:7.1f} s  {n_window / (now - last):6.1f} samples/s  "
+                    f"lost {s.get('lost_samples', 0)} "
+                    f"({s.get('lost_packets', 0)} pkts)  skipped {sum(s.get('skipped', {}).values())}  "
+                    f"reconnects {len(s['reconnect_s'])}"
+                )
+                if pipe is not None and pipe.steps:
+                    line += f"  steps {len(pipe.steps)}  cadence {pipe.steps[-1].cadence_spm:.0f} spm"
+                print(line, file=out, flush=True)
+                last, n_window = now, 0
+            if args.seconds is not None and now - t0 >= args.seconds:
+                break
     return 0
 
 
