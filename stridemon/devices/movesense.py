@@ -81,9 +81,10 @@ def decode_imu6(data: bytes) -> ImuPacket:
         raise DecodeError(f"IMU6 body of {body} bytes is not a whole number of acc+gyro samples")
     n = body // 24
     t0 = struct.unpack_from("<I", data, 2)[0]
-    vals = np.frombuffer(data, dtype="<f4", offset=6, count=n * 6).astype(np.float64)
-    if not np.all(np.isfinite(vals)):
+    raw = np.frombuffer(data, dtype="<f4", offset=6, count=n * 6)
+    if not np.all(np.isfinite(raw)):
         raise DecodeError("IMU6 packet holds NaN or infinity")
+    vals = raw.astype(np.float64)
     return ImuPacket(data[1], t0, vals[: 3 * n].reshape(n, 3), vals[3 * n :].reshape(n, 3))
 
 
