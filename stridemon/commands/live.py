@@ -1,0 +1,93 @@
+"""``stridemon live --device ADDR|NAME``: stream a BLE sensor with a terminal readout.
+
+Once a second: samples/s, lost samples and packets, skipped notifications, reconnects, and — when
+the pipeline is available — steps and cadence. Ctrl-C stops; a sensor gone longer than
+``--reconnect-timeout`` ends the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+import time
+
+from stridemon.devices import FAMILIES
+
+HELP = "stream a BLE sensor live with a terminal readout (rate, loss, steps/cadence)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--device", required=True, metavar="ADDR|NAME", help="sensor address or advertised name"
+    )
+    parser.add_argument(
+        "--family", choices=FAMILIES, help="device family, if its advertisement does not tell"
+    )
+    parser.add_argument("--rate", type=float, default=100.0, help="wanted sample rate in Hz (default 100)")
+    parser.add_argument("--seconds", type=float, default=None, help="stop after this long")
+    parser.add_argument(
+        "--reconnect-timeout", type=float, default=30.0, help="give up after the sensor is gone this long (s)"
+    )
+    parser.add_argument(
+        "--scan-timeout", type=float, default=10.0, help="how long to look for the sensor (s)"
+    )
+
+
+def _pipeline():
+    try:
+        from stridemon.pipeline import Pipeline, PipelineSettings
+
+        p = Pipeline(PipelineSettings())
+        return p
+    except Exception:
+        return None
+
+
+async def _live(args: argparse.Namespace, out=None) -> int:
+    out = out or sys.stdout
+    from stridemon.devices.drivers import BleSettings
+    from stridemon.sources.ble import BleSource
+
+    settings = BleSettings(
+        rate_hz=args.rate, scan_timeout_s=args.scan_timeout, reconnect_timeout_s=args.reconnect_timeout
+    )
+    src = BleSource(args.device, family=args.family, settings=settings)
+    info = await src.open()
+    print(
+        f"{info.name} ({info.address}), {info.family}, {info.nominal_rate_hz:g} Hz, "
+        f"±{(info.acc_range_mps2 or 0) / 9.80665:g} g, ±{info.gyro_range_dps or 0:g} deg/s",
+        file=out,
+    )
+    pipe = _pipeline()
+    t0 = last = time.monotonic()
+    n_window = 0
+    async with contextlib.aclosing(src.stream()) as stream:
+        async for batch in stream:
+            n_window += len(batch)
+            if pipe is not None:
+                try:
+                    pipe.feed(batch)
+                except NotImplementedError:
+                    pipe = None
+            now = time.monotonic()
+            if now - last >= 1.0:
+                s = src.stats
+                line = (
+                    f"{now - t0:7.1f} s  {n_window / (now - last):6.1f} samples/s  "
+                    f"lost {s.get('lost_samples', 0)} "
+                    f"({s.get('lost_packets', 0)} pkts)  skipped {sum(s.get('skipped', {}).values())}  "
+                    f"reconnects {len(s['reconnect_s'])}"
+                )
+                if pipe is not None and pipe.steps:
+                    line += f"  steps {len(pipe.steps)}  cadence {pipe.steps[-1].cadence_spm:.0f} spm"
+                print(line, file=out, flush=True)
+                last, n_window = now, 0
+            if args.seconds is not None and now - t0 >= args.seconds:
+                break
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(_live(args))
