@@ -13,7 +13,11 @@ Two stages, each a small class with its parameters in ``__init__``:
    sensor data"), who locate IC on a Gaussian-CWT of the vertical acceleration. McCamley take
    the minima of the CWT of the *integrated* signal; we take the maximum of the CWT of the
    signal itself (peak jerk), which marks contact in running too, where the pre-contact low is
-   a flat free-fall plateau without a defined minimum. Zijlstra & Hof (2003, Gait & Posture
+   a flat free-fall plateau without a defined minimum. When the trough before a contact is free
+   fall (a flight phase: running), the IC is the *onset* of the loading rise instead of its
+   steepest point, since loading starts at contact and the smoothing delays the steepest point
+   (sacral IMU methods for running also time foot-strike by where the vertical acceleration
+   rises out of the flight plateau: Patoz et al. 2022, Sensors 22:784). Zijlstra & Hof (2003, Gait & Posture
    18:1–10) describe the same loading pattern of the lower-trunk acceleration at contact.
 
 2. :class:`StepTracker` keeps candidates that form a gait: a bout starts after four candidates
@@ -63,6 +67,8 @@ class LoadingPeakDetector:
         side_baseline_s: float | None = None,
         min_amplitude_mps2: float = 0.6,
         min_peak_mps2: float = 0.3,
+        flight_threshold_mps2: float = -6.0,
+        onset_fraction: float = 0.5,
     ) -> None:
         self.rate_hz = rate_hz
         self.smooth_sigma_s = smooth_sigma_s
@@ -74,6 +80,8 @@ class LoadingPeakDetector:
         self.side_baseline_s = side_baseline_s
         self.min_amplitude_mps2 = min_amplitude_mps2
         self.min_peak_mps2 = min_peak_mps2
+        self.flight_threshold_mps2 = flight_threshold_mps2  # vertical acc below this before contact = flight
+        self.onset_fraction = onset_fraction
         self._M = max(int(round(peak_halfwidth_s * rate_hz)), 1)
         self._W = max(int(round(trough_window_s * rate_hz)), 1)
         self._S = max(int(round(ic_search_s * rate_hz)), 2)
@@ -160,26 +168,33 @@ class LoadingPeakDetector:
         )
         for j in np.flatnonzero(is_peak):
             i = i0 + int(j)
-            out.append(self._candidate(i, float(centre[j]), float(amp[j]), s, d, w))
+            out.append(self._candidate(i, float(centre[j]) - float(amp[j]), float(amp[j]), d, w))
         self._next_k = last + 1
         self._trim()
         return out
 
-    def _candidate(self, i: int, peak: float, amp: float, s, d, w) -> Candidate:
+    def _candidate(self, i: int, trough: float, amp: float, d, w) -> Candidate:
         T = 1.0 / self.rate_hz
         a = max(i - self._S, self._seg_start_k - self._k0 + 1)
         win = d[a : i + 1]
-        if len(win) < 3 or not np.isfinite(win).any():
-            j = i
-            frac = 0.0
-        else:
+        j, frac = i, 0.0
+        if len(win) >= 3 and np.isfinite(win).any():
             j = a + int(np.nanargmax(win))
-            frac = 0.0
             if a < j < i and np.isfinite(d[j - 1]) and np.isfinite(d[j + 1]):
                 y0, y1, y2 = d[j - 1], d[j], d[j + 1]
                 den = y0 - 2 * y1 + y2
                 if den < 0:
                     frac = float(np.clip(0.5 * (y0 - y2) / den, -0.5, 0.5))
+            if trough < self.flight_threshold_mps2:
+                # Running: the trough is free fall (flight). Loading starts at contact, and the
+                # smoothing puts the steepest point after it: take the onset of the rise, where
+                # the slope last climbed through ``onset_fraction`` of its maximum.
+                level = self.onset_fraction * d[j]
+                k = j
+                while k > a and d[k - 1] > level:
+                    k -= 1
+                if k > a and d[k] != d[k - 1]:
+                    j, frac = k, -float((d[k] - level) / (d[k] - d[k - 1]))
         k_ic = j + self._k0
         ic_t = (k_ic + 0.5 + frac) * T
         # Side evidence: yaw rate around the contact relative to the yaw rate over about a
