@@ -27,7 +27,9 @@ Two stages, each a small class with its parameters in ``__init__``:
    contact (McCamley et al. 2012 also use the trunk's rotation to tell the sides): the pelvis is
    still turning the contact-side hip forward when that foot lands (clockwise seen from above
    for the left foot), measured on real lower-back data, and the sides must alternate, so the
-   side of the whole bout is a vote over all its steps.
+   side is a vote of this step's yaw rate and, with weights decaying by ``side_memory`` per
+   step, the alternating votes of the steps before it in the bout: one extra or missed step
+   then does not flip the rest of the bout.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class LoadingPeakDetector:
         side_window_s: float = 0.15,
         side_baseline_s: float | None = None,
         min_amplitude_mps2: float = 0.6,
-        min_peak_mps2: float = 0.3,
+        min_peak_mps2: float = -0.5,
         flight_threshold_mps2: float = -6.0,
         onset_fraction: float = 0.5,
     ) -> None:
@@ -250,6 +252,7 @@ class StepTracker:
         window_late: float = 1.4,
         min_relative_amplitude: float = 0.25,
         max_missed_steps: int = 2,
+        side_memory: float = 0.4,
     ) -> None:
         self.min_step_s = min_step_s
         self.max_step_s = max_step_s
@@ -259,6 +262,7 @@ class StepTracker:
         self.window_late = window_late
         self.min_relative_amplitude = min_relative_amplitude
         self.max_missed_steps = max_missed_steps
+        self.side_memory = side_memory  # weight of the previous steps' side vote (0: each step alone)
         self._bouts = 0
         self.rejected = 0  # candidates not taken as steps
         self.reset()
@@ -328,7 +332,7 @@ class StepTracker:
     def _accept(self, c: Candidate, index: int, interval_s: float) -> TrackedStep:
         b = self._bout
         assert b is not None
-        b.vote += c.yaw_rate_dps * (1.0 if index % 2 == 0 else -1.0)
+        b.vote = self.side_memory * b.vote + c.yaw_rate_dps * (1.0 if index % 2 == 0 else -1.0)
         b.last_peak_s, b.last_ic_s, b.last_index = c.peak_t_s, c.ic_t_s, index
         b.amplitudes = [*b.amplitudes[-7:], c.amplitude_mps2]
         cad = 60.0 / interval_s if interval_s == interval_s and interval_s > 0 else math.nan
