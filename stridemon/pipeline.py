@@ -153,8 +153,9 @@ class Pipeline:
                 self.metrics.gaps = len(self.gaps)
                 events.append(gap)
             self._segment_started = True
+            self._up.new_segment()
         acc, gyro = chunk.values[:, :3], chunk.values[:, 3:]
-        up = self._up(acc, gyro)
+        up = self._up(chunk.k, acc, gyro)
         a_v, w_v = vertical_signals(acc, gyro, up)
         a_h = acc - (acc * up).sum(axis=1, keepdims=True) * up  # horizontal specific force, sensor frame
         self._buffer.add(chunk.t_s, w_v, a_h, up)

@@ -42,15 +42,26 @@ class AhrsSettings:
 
 
 class UpEstimator:
-    """Per-sample "up" unit vector in the sensor frame, on a uniform grid of ``rate_hz``."""
+    """Per-sample "up" unit vector in the sensor frame, on a uniform grid of ``rate_hz``.
 
-    def __init__(self, rate_hz: float, settings: AhrsSettings | None = None) -> None:
+    Fusion runs once per block of ``decimation`` grid samples (at 25 Hz for a 100 Hz grid) on the
+    block's mean angular rate (exact: the grid holds cell means) and its low-passed acceleration;
+    every sample of a block gets the estimate made at the end of the block before it. "Up" moves
+    slowly (its reference is low-passed anyway), so this costs nothing in accuracy and saves three
+    quarters of the per-sample Python work. Blocks are fixed by the absolute grid index, so
+    chunking never changes the result.
+    """
+
+    def __init__(self, rate_hz: float, settings: AhrsSettings | None = None, decimation: int = 4) -> None:
         self.rate_hz = rate_hz
         self.settings = settings or AhrsSettings()
+        self.decimation = decimation
         self.reset()
 
     def reset(self) -> None:
+        """Forget the attitude (a new sensor or a new mounting)."""
         s = self.settings
+        block_rate = self.rate_hz / self.decimation
         self._ahrs = imufusion.Ahrs()
         self._ahrs.set_settings(
             imufusion.AhrsSettings(
@@ -59,29 +70,61 @@ class UpEstimator:
                 gyroscope_range=s.gyroscope_range_dps,
                 acceleration_rejection=s.acceleration_rejection_deg,
                 magnetic_rejection=0.0,
-                rejection_timeout=int(round(s.rejection_timeout_s * self.rate_hz)),
-                sample_rate=self.rate_hz,
+                rejection_timeout=int(round(s.rejection_timeout_s * block_rate)),
+                sample_rate=block_rate,
             )
         )
-        self._ahrs.set_sample_period(1.0 / self.rate_hz)
+        self._ahrs.set_sample_period(1.0 / block_rate)
+        self._alpha = min(1.0, 1.0 / (s.acc_lowpass_s * block_rate))  # low-pass step per block
         self._lp: np.ndarray | None = None  # low-passed accelerometer, g
+        self._up: np.ndarray | None = None  # current estimate
+        self.new_segment()
 
-    def __call__(self, acc_mps2: np.ndarray, gyro_dps: np.ndarray) -> np.ndarray:
-        """Up (n, 3) for each sample of the uniform grid."""
-        n = len(acc_mps2)
+    def new_segment(self) -> None:
+        """A gap: drop the unfinished block (its samples are not contiguous with what follows)."""
+        self._held_k = np.empty(0, dtype=np.int64)
+        self._held_acc = np.empty((0, 3))
+        self._held_gyro = np.empty((0, 3))
+
+    def __call__(self, k: np.ndarray, acc_mps2: np.ndarray, gyro_dps: np.ndarray) -> np.ndarray:
+        """Up (n, 3) for grid samples with consecutive absolute indices ``k``."""
+        n = len(k)
         up = np.empty((n, 3))
-        acc_g = np.ascontiguousarray(acc_mps2 / STANDARD_GRAVITY_MPS2)
-        gyro = np.ascontiguousarray(gyro_dps, dtype=np.float64)
-        update, gravity = self._ahrs.update_no_magnetometer, self._ahrs.get_gravity
-        alpha = min(1.0, 1.0 / (self.settings.acc_lowpass_s * self.rate_hz))
-        lp = acc_g[0].copy() if self._lp is None else self._lp
-        for i in range(n):
-            lp = lp + alpha * (acc_g[i] - lp)
-            update(gyro[i], lp)
-            up[i] = gravity()
-        self._lp = lp
-        norm = np.linalg.norm(up, axis=1, keepdims=True)
-        return up / np.where(norm > 0, norm, 1.0)
+        if n == 0:
+            return up
+        acc_g = acc_mps2 / STANDARD_GRAVITY_MPS2
+        if self._up is None:  # very first sample: the accelerometer is the best guess
+            self._lp = acc_g[0].copy()
+            self._up = acc_g[0] / max(float(np.linalg.norm(acc_g[0])), 1e-9)
+        k_all = np.concatenate([self._held_k, k])
+        a_all = np.concatenate([self._held_acc, acc_g])
+        g_all = np.concatenate([self._held_gyro, np.asarray(gyro_dps, dtype=np.float64)])
+        m = len(self._held_k)
+        block = k_all // self.decimation
+        starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
+        counts = np.diff(np.r_[starts, len(k_all)])
+        complete = k_all[starts + counts - 1] % self.decimation == self.decimation - 1
+        nb = int(complete.sum())  # only the last block can be unfinished
+        # Block means (sequential sums over each block's samples: chunking-independent).
+        gyro_mean = (np.add.reduceat(g_all, starts, axis=0) / counts[:, None])[:nb].tolist()
+        acc_mean = (np.add.reduceat(a_all, starts, axis=0) / counts[:, None])[:nb].tolist()
+        estimates = np.empty((len(starts), 3))
+        update, gravity, alpha = self._ahrs.update_no_magnetometer, self._ahrs.get_gravity, self._alpha
+        lx, ly, lz = self._lp
+        cur = self._up
+        for i in range(nb):
+            estimates[i] = cur  # samples of block i use the estimate from before it
+            ax, ay, az = acc_mean[i]
+            lx, ly, lz = lx + alpha * (ax - lx), ly + alpha * (ay - ly), lz + alpha * (az - lz)
+            update(gyro_mean[i], (lx, ly, lz))
+            g = gravity()
+            cur = g / max(float(np.sqrt(g @ g)), 1e-9)
+        estimates[nb:] = cur
+        self._lp, self._up = np.array([lx, ly, lz]), cur
+        up[:] = np.repeat(estimates, counts, axis=0)[m:]
+        a = int(starts[nb]) if nb < len(starts) else len(k_all)
+        self._held_k, self._held_acc, self._held_gyro = k_all[a:], a_all[a:], g_all[a:]
+        return up
 
 
 def vertical_signals(acc_mps2: np.ndarray, gyro_dps: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
