@@ -108,20 +108,21 @@ class UpEstimator:
         # Block means (sequential sums over each block's samples: chunking-independent).
         gyro_mean = (np.add.reduceat(g_all, starts, axis=0) / counts[:, None])[:nb].tolist()
         acc_mean = (np.add.reduceat(a_all, starts, axis=0) / counts[:, None])[:nb].tolist()
-        estimates = np.empty((len(starts), 3))
         update, gravity, alpha = self._ahrs.update_no_magnetometer, self._ahrs.get_gravity, self._alpha
         lx, ly, lz = self._lp
         cur = self._up
+        estimates = []
         for i in range(nb):
-            estimates[i] = cur  # samples of block i use the estimate from before it
+            estimates.append(cur)  # samples of block i use the estimate from before it
             ax, ay, az = acc_mean[i]
             lx, ly, lz = lx + alpha * (ax - lx), ly + alpha * (ay - ly), lz + alpha * (az - lz)
             update(gyro_mean[i], (lx, ly, lz))
-            g = gravity()
-            cur = g / max(float(np.sqrt(g @ g)), 1e-9)
-        estimates[nb:] = cur
+            cur = gravity()  # a unit vector (from Fusion's quaternion)
+        estimates += [cur] * (len(starts) - nb)
         self._lp, self._up = np.array([lx, ly, lz]), cur
-        up[:] = np.repeat(estimates, counts, axis=0)[m:]
+        est = np.array(estimates, dtype=np.float64).reshape(-1, 3)
+        est /= np.maximum(np.linalg.norm(est, axis=1, keepdims=True), 1e-9)
+        up[:] = np.repeat(est, counts, axis=0)[m:]
         a = int(starts[nb]) if nb < len(starts) else len(k_all)
         self._held_k, self._held_acc, self._held_gyro = k_all[a:], a_all[a:], g_all[a:]
         return up
