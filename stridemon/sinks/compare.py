@@ -90,7 +90,7 @@ class RunMeta:
             try:
                 markers.append(Marker(float(m["t_s"]), str(m.get("label", ""))))
             except (TypeError, KeyError, ValueError):
-                raise ValueError("'markers' must be a list of {\"t_s\": seconds, \"label\": text}") from None
+                raise ValueError('\'markers\' must be a list of {"t_s": seconds, "label": text}') from None
         return cls(
             runner=text("runner"),
             tags=tuple(tags),
@@ -349,7 +349,12 @@ def minute_segments(run: RunData, minutes: float = 1.0) -> list[Segment]:
     w = 60.0 * minutes
     n = max(1, math.ceil(run.duration_s / w - 1e-9)) if run.ok else 0
     return [
-        _segment(run, f"{_mmss(i * w)}–{_mmss(min((i + 1) * w, run.duration_s))}", i * w, min((i + 1) * w, run.duration_s + 1e-6))
+        _segment(
+            run,
+            f"{_mmss(i * w)}–{_mmss(min((i + 1) * w, run.duration_s))}",
+            i * w,
+            min((i + 1) * w, run.duration_s + 1e-6),
+        )
         for i in range(n)
     ]
 
@@ -423,18 +428,51 @@ def _sd(x: np.ndarray) -> float:
 
 
 METRICS: tuple[MetricDef, ...] = (
-    MetricDef("cadence_spm_median", "cadence (median)", "spm", "cadence",
-              lambda r: [(step_cadence(r),)], _median0, lambda r: _sd(step_cadence(r))),  # fmt: skip
-    MetricDef("rotation_deg_median", "rotation per stride (median)", "°", "lower",
-              lambda r: [(stride_rotation(r),)], _median0, lambda r: _sd(stride_rotation(r))),  # fmt: skip
-    MetricDef("rotation_deg_p90", "rotation per stride (90th percentile)", "°", "lower",
-              lambda r: [(stride_rotation(r),)], _p90, lambda r: _sd(stride_rotation(r))),  # fmt: skip
+    MetricDef(
+        "cadence_spm_median",
+        "cadence (median)",
+        "spm",
+        "cadence",
+        lambda r: [(step_cadence(r),)],
+        _median0,
+        lambda r: _sd(step_cadence(r)),
+    ),
+    MetricDef(
+        "rotation_deg_median",
+        "rotation per stride (median)",
+        "°",
+        "lower",
+        lambda r: [(stride_rotation(r),)],
+        _median0,
+        lambda r: _sd(stride_rotation(r)),
+    ),
+    MetricDef(
+        "rotation_deg_p90",
+        "rotation per stride (90th percentile)",
+        "°",
+        "lower",
+        lambda r: [(stride_rotation(r),)],
+        _p90,
+        lambda r: _sd(stride_rotation(r)),
+    ),
     MetricDef("time_below_target_pct", "time below target cadence", "%", "lower", _below_target, _weighted_pct),
     MetricDef("strides_over_budget_pct", "strides over rotation budget", "%", "lower", _over_budget, _mean_pct),
-    MetricDef("step_time_asymmetry_pct", "step-time asymmetry (left − right)", "%", "toward_zero",
-              lambda r: [(a,) for a in _side_step_times(r)], _asym_parts),  # fmt: skip
-    MetricDef("rotation_asymmetry_pct", "rotation asymmetry (left − right step)", "%", "toward_zero",
-              lambda r: [(a,) for a in rotation_halves(r)], _asym_parts),  # fmt: skip
+    MetricDef(
+        "step_time_asymmetry_pct",
+        "step-time asymmetry (left − right)",
+        "%",
+        "toward_zero",
+        lambda r: [(a,) for a in _side_step_times(r)],
+        _asym_parts,
+    ),
+    MetricDef(
+        "rotation_asymmetry_pct",
+        "rotation asymmetry (left − right step)",
+        "%",
+        "toward_zero",
+        lambda r: [(a,) for a in rotation_halves(r)],
+        _asym_parts,
+    ),
 )
 
 
@@ -529,12 +567,30 @@ def compare_pair(
         va, vb = md.stat(pa), md.stat(pb)
         direction, why = _direction(md, ra, rb, va, vb)
         if direction == "n/a":
-            out.append(Difference(md.key, md.label, md.unit, a, b, _num(va, 2), _num(vb, 2), None, "n/a", None,
-                                  None, None, None, why, f"{md.label}: not available for both runs"))  # fmt: skip
+            out.append(
+                Difference(
+                    md.key,
+                    md.label,
+                    md.unit,
+                    a,
+                    b,
+                    _num(va, 2),
+                    _num(vb, 2),
+                    None,
+                    "n/a",
+                    None,
+                    None,
+                    None,
+                    None,
+                    why,
+                    f"{md.label}: not available for both runs",
+                )
+            )
             continue
         if md.stat in (_median0, _p90):
             q = 50.0 if md.stat is _median0 else 90.0
-            ba, bb = _vectorised_median_boot(pa[0][0], n_boot, rng, q), _vectorised_median_boot(pb[0][0], n_boot, rng, q)
+            ba = _vectorised_median_boot(pa[0][0], n_boot, rng, q)
+            bb = _vectorised_median_boot(pb[0][0], n_boot, rng, q)
         else:
             ba, bb = _bootstrap(pa, md.stat, n_boot, rng), _bootstrap(pb, md.stat, n_boot, rng)
         diffs = bb - ba
@@ -549,8 +605,23 @@ def compare_pair(
         d = vb - va
         beyond = None if sd is None else bool(abs(d) > sd)
         ci_r = None if ci is None else (round(ci[0], 2), round(ci[1], 2))
-        diff = Difference(md.key, md.label, md.unit, a, b, _num(va, 2), _num(vb, 2), _num(d, 2), direction, clear,
-                          ci_r, _num(sd, 2) if sd is not None else None, beyond, why, "")  # fmt: skip
+        diff = Difference(
+            md.key,
+            md.label,
+            md.unit,
+            a,
+            b,
+            _num(va, 2),
+            _num(vb, 2),
+            _num(d, 2),
+            direction,
+            clear,
+            ci_r,
+            _num(sd, 2) if sd is not None else None,
+            beyond,
+            why,
+            "",
+        )
         out.append(Difference(**{**diff.__dict__, "text": difference_text(diff, ra, rb)}))
     return out
 
