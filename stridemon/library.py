@@ -188,6 +188,8 @@ def load_runs(
                 progress((i + f) / n, f"[{i + 1}/{n}] {text}")
 
         runs.append(load_run(p, inner, acc_unit, gyro_unit))
+    if progress is not None:
+        progress(1.0, f"{n} file(s) analysed")
     return runs
 
 
