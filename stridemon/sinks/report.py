@@ -164,7 +164,7 @@ def figures(cmp: Comparison) -> dict[str, str]:
     cad_e, cad_n, rot_e, rot_n = [], [], [], []
     for i in good:
         r = cmp.runs[i]
-        name = f"{letter(i)}: {r.name}"
+        name = _short(i, r.name)
         t, c = smoothed_cadence(r)
         e = t - r.first_t_s
         d = max(r.duration_s, 1e-9)
@@ -190,7 +190,7 @@ def figures(cmp: Comparison) -> dict[str, str]:
     rots = {i: stride_rotation(cmp.runs[i]) for i in good}
     for key, data, unit, lines, title, w in (
         ("cadence_distribution", cads, "cadence (spm)", t_lines, "Cadence of every step", 1.0),
-        ("rotation_distribution", rots, "rotation (°)", b_lines, "Rotation of every stride", 0.5),
+        ("rotation_distribution", rots, "rotation (°)", b_lines, "Rotation of every stride", 0.25),
     ):
         allv = np.concatenate([v for v in data.values() if len(v)]) if any(len(v) for v in data.values()) else None
         if allv is None:
@@ -200,7 +200,7 @@ def figures(cmp: Comparison) -> dict[str, str]:
         lo, hi = math.floor(lo / w) * w - w, math.ceil(hi / w) * w + w
         edges = np.arange(lo, hi + w, w)
         series = [
-            (edges, np.append(_hist(v, edges), 0.0), color(i), f"{letter(i)}: {cmp.runs[i].name}")
+            (edges, np.append(_hist(v, edges), 0.0), color(i), _short(i, cmp.runs[i].name))
             for i, v in data.items()
         ]
         ylabel = "% of steps" if key.startswith("cadence") else "% of strides"
@@ -212,6 +212,11 @@ def figures(cmp: Comparison) -> dict[str, str]:
             (lo, hi),
         )
     return figs
+
+
+def _short(i: int, name: str, n: int = 18) -> str:
+    """Legend label: run letter and the file name cut to ``n`` characters."""
+    return f"{letter(i)}: {name if len(name) <= n else name[: n - 1] + '…'}"
 
 
 def _with_vlines(svg: str, vlines: Sequence[tuple[float, str, str]], xlim: tuple[float, float]) -> str:
