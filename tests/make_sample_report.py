@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    meta = {"runner": "Ana", "target_cadence_spm": 175, "rotation_budget_deg": 10, "device": "WT901BLE67"}
+    meta = {"runner": "Ana", "target_cadence_spm": 175, "rotation_budget_deg": 10, "device": "simulated (WT901BLE67 format)"}
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
         a = write_csv(
@@ -52,7 +52,7 @@ def main() -> None:
             seed=3,
         )
         cmp = compare_runs(load_runs([a, b, c]))
-        html = report_html(cmp, "Ana — before vs after cadence drills, and the same form when tired")
+        html = report_html(cmp, "Sample with simulated runs: Ana — before vs after cadence drills, then tired")
     (ROOT / "docs" / "sample-report.html").write_text(html, encoding="utf-8")
 
 
