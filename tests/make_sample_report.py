@@ -43,7 +43,7 @@ def main() -> None:
         )
         c = write_csv(
             d / "2024-05-16_end_of_long_run.csv",
-            {**meta, "tags": ["after", "fatigued"], "notes": "last 7 min of a 20 km run", "device": "Movesense"},
+            {**meta, "tags": ["after", "fatigued"], "notes": "last 7 min of a 20 km run", "device": "simulated (Movesense format)"},
             cadence_spm=lambda t: 176 - 8 * t / 420,
             rotation_deg=lambda t: 8 + 4 * t / 420,
             duration_s=420,
