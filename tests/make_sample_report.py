@@ -14,7 +14,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    meta = {"runner": "Ana", "target_cadence_spm": 175, "rotation_budget_deg": 10, "device": "simulated (WT901BLE67 format)"}
+    meta = {
+        "runner": "Ana",
+        "target_cadence_spm": 175,
+        "rotation_budget_deg": 10,
+        "device": "simulated (WT901BLE67 format)",
+    }
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
         a = write_csv(
@@ -43,7 +48,12 @@ def main() -> None:
         )
         c = write_csv(
             d / "2024-05-16_end_of_long_run.csv",
-            {**meta, "tags": ["after", "fatigued"], "notes": "last 7 min of a 20 km run", "device": "simulated (Movesense format)"},
+            {
+                **meta,
+                "tags": ["after", "fatigued"],
+                "notes": "last 7 min of a 20 km run",
+                "device": "simulated (Movesense format)",
+            },
             cadence_spm=lambda t: 176 - 8 * t / 420,
             rotation_deg=lambda t: 8 + 4 * t / 420,
             duration_s=420,
