@@ -1,0 +1,36 @@
+"""``make bench``: every benchmark, one after the other, printing tables.
+
+    python -m benchmarks.run            # accuracy (simulated + real), speed, recording, BLE decoders
+    python -m benchmarks.run --quick    # fewer simulated seeds, no fuzzing
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    from benchmarks import mobgap, sim_accuracy, speed
+
+    sim_accuracy.run(range(100, 110) if quick else sim_accuracy.TEST_SEEDS)
+    mobgap.run()
+    speed.run()
+    for name in ("benchmarks.recording_bench", "benchmarks.dashboard_bench", "benchmarks.ble_throughput"):
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        print(f"\n== {name}")
+        mod.main() if hasattr(mod, "main") else mod.run()
+    if not quick:
+        from benchmarks import fuzz_decoders
+
+        print("\n== benchmarks.fuzz_decoders")
+        fuzz_decoders.main([])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
