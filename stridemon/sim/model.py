@@ -404,6 +404,15 @@ def _walk_shape(s: np.ndarray, sp: np.ndarray, dl: np.ndarray) -> np.ndarray:
     return np.where(s < sp, rise, np.where(s < 1 - dl, fall, tail))
 
 
+def _smooth_noise(rng: np.random.Generator, n: int, width: int = 9) -> np.ndarray:
+    """Zero-mean, unit-SD noise that changes little from one step to the next (Hann-smoothed)."""
+    if n == 0:
+        return np.empty(0)
+    w = np.hanning(width + 2)[1:-1]
+    x = np.convolve(rng.standard_normal(n + width - 1), w / np.sqrt(np.sum(w**2)), mode="valid")
+    return np.clip(x, -2.5, 2.5)
+
+
 def build_schedule(segments: Sequence[Segment], runner: Runner, rng: np.random.Generator) -> Schedule:
     """Lay out the initial contacts: period 60/cadence(t) × (1 + CV·N(0,1)) × (1 ± asymmetry/2).
 
@@ -477,7 +486,8 @@ def build_schedule(segments: Sequence[Segment], runner: Runner, rng: np.random.G
     area = impact * sigma * math.sqrt(2 * math.pi)
     # Running: mean specific force over the step = g exactly: P·Tc·mean(shape) + impact area = g·T.
     p_run = (G * per_a - area) / (cf * per_a * run_mean)
-    a_walk = 0.5 * runner.walk_pp_g * G * u(0.9, 1.1)
+    # slowly varying (step-to-step smooth) so the waveform stays continuous at each IC
+    a_walk = 0.5 * runner.walk_pp_g * G * (1.0 + 0.08 * _smooth_noise(rng, n))
     peak_frac = np.where(walk_a, walk_peak, cf * 0.5 ** (1.0 / gamma))
     return Schedule(
         ic_t_s=ic_a,

@@ -183,7 +183,12 @@ def random_scenario(seed: int, seconds: float = 300.0) -> Scenario:
     cad = float(rng.uniform(140, 220))
     yaw = float(rng.uniform(4, 20))
     while t < seconds:
-        kind = rng.choice(["run", "run", "run", "walk", "stand"]) if segs else "run"
+        kinds = (
+            ["run", "run", "run", "walk"]
+            if segs and segs[-1].gait == "stand"
+            else ["run", "run", "run", "walk", "stand"]
+        )
+        kind = rng.choice(kinds) if segs else "run"
         d = float(rng.uniform(20, 90))
         if kind == "stand":
             segs.append(S(float(rng.uniform(5, 20)), "stand", label="stand"))
