@@ -45,7 +45,8 @@ def test_ic_count_and_cadence_match_the_scenario() -> None:
     for s0, s1 in zip(truth.stride_start_s, truth.stride_end_s, strict=True):
         i0, i1 = np.searchsorted(truth.ic_t_s, [s0, s1])
         assert truth.ic_side[i0] == "left" and truth.ic_side[i1] == "left" and i1 == i0 + 2
-    assert np.median(truth.stride_yaw_range_deg) == pytest.approx(10.0, abs=0.2)
+    # truth is the rotation about the vertical: the nominal yaw range plus obliquity/tilt coupling
+    assert np.median(truth.stride_yaw_range_deg) == pytest.approx(10.0, rel=0.15)
 
 
 def test_fatigue_and_swivel_ramps_show_in_the_truth() -> None:
@@ -55,8 +56,8 @@ def test_fatigue_and_swivel_ramps_show_in_the_truth() -> None:
     truth = make_simulation("swivel", seed=1).truth
     y = truth.stride_yaw_range_deg
     t = truth.stride_start_s
-    assert np.median(y[(t > 5) & (t < 55)]) == pytest.approx(8.0, abs=0.3)
-    assert np.median(y[(t > 245) & (t < 295)]) == pytest.approx(18.0, abs=0.4)
+    assert np.median(y[(t > 5) & (t < 55)]) == pytest.approx(8.0, rel=0.15)
+    assert np.median(y[(t > 245) & (t < 295)]) == pytest.approx(18.0, rel=0.15)
 
 
 def test_no_steps_while_standing() -> None:
@@ -101,25 +102,28 @@ def test_gyro_about_vertical_reproduces_the_true_yaw_range() -> None:
             tr.stride_start_s[3:-3], tr.stride_end_s[3:-3], tr.stride_yaw_range_deg[3:-3], strict=True
         ):
             m = (batch.t_s >= s0) & (batch.t_s <= s1)
-            y = yaw[m] - np.polyval(np.polyfit(batch.t_s[m], yaw[m], 1), batch.t_s[m])  # drop drift
+            tt, yy = batch.t_s[m], yaw[m]
+            y = yy - (yy[0] + (yy[-1] - yy[0]) * (tt - tt[0]) / (tt[-1] - tt[0]))  # drift: line through the ends
             got.append(np.ptp(y))
             want.append(r)
         assert np.array(got) == pytest.approx(np.array(want), rel=0.06, abs=0.4), mount
 
 
 def test_yaw_sign_convention() -> None:
-    """Left hip forward (yaw −R/2) at a left IC; counter-clockwise (yaw rate > 0) in left stance."""
+    """At a left IC the pelvis is still turning clockwise (left hip coming forward, yaw rate < 0);
+    the left-hip-forward extreme (yaw −R/2) follows ``yaw_lag`` of a stride later."""
     sim = Simulation([Segment(30, "run", 170, None, 12)], IDEAL, seed=3)
     sc = sim.schedule
     left = sc.ic_t_s[(sc.side > 0) & ~sc.first & ~sc.last][3:10]
-    k = sim.body.kinematics(left)
+    assert np.all(sim.body.kinematics(left).omega_body_dps[:, 2] < -20)
+    stride = 2 * 60 / 170
+    k = sim.body.kinematics(left + sim.runner.yaw_lag * stride)
     assert k.yaw_osc_deg == pytest.approx(-6.0, abs=1.0)
-    mid = sim.body.kinematics(left + 0.25 * 60 / 170)
-    assert np.all(mid.omega_body_dps[:, 2] > 20)
 
 
 def test_walking_vertical_shape() -> None:
-    """Minimum just before IC, peak 15–25 % of a step after it (Zijlstra & Hof 2003)."""
+    """Minimum before IC, steepest loading rise at IC, peak ~10 % of a step after it (as measured
+    on real lower-back walking)."""
     sim = Simulation([Segment(40, "walk", 110, None, 7, speed_mps=1.4)], IDEAL, seed=5)
     sc = sim.schedule
     for i in range(5, 20):
@@ -127,8 +131,9 @@ def test_walking_vertical_shape() -> None:
         t = t0 + np.arange(-0.3 * per, 0.6 * per, 1e-3)
         fv = sim.body.kinematics(t).f_heading_mps2[:, 2]
         s = (t - t0) / per
-        assert -0.12 < s[np.argmin(fv)] < 0.0
-        assert 0.13 < s[np.argmax(fv)] < 0.27
+        assert -0.3 < s[np.argmin(fv)] < 0.0
+        assert -0.03 < s[np.argmax(np.gradient(fv))] < 0.06
+        assert 0.0 < s[np.argmax(fv)] < 0.16  # loading peak (or the impact bump on its rise)
         assert 0.35 * G < np.ptp(fv) < 0.95 * G
 
 

@@ -21,9 +21,15 @@ Physics, in brief (details and sources in the functions' docstrings):
   and Moe-Nilssen (1998, Clin Biomech 13:320–327): vertical minimum just before IC, sharp rise at
   IC to a loading-response peak at ~15–25 % of a step, peak–peak ~0.4–0.8 g; forward acceleration
   peaking around IC then braking in the loading response.
-* Pelvis yaw: sinusoid at stride frequency, left hip forward at left IC (Schache et al. 1999/2002;
-  Saunders et al. 2005 running pelvis rotation ~10–20°), obliquity ±3–5° and tilt at step
-  frequency (Schache et al. 1999), forward lean, lean into turns.
+* Pelvis yaw: sinusoid at stride frequency (Schache et al. 1999/2002; Saunders et al. 2005 running
+  pelvis rotation ~10–20°), obliquity ±3–5° and tilt at step frequency (Schache et al. 1999),
+  forward lean, lean into turns.
+* Calibrated on real lower-back walking (mobgap lab data, participant HA_001 only; the others are
+  held out for validation): the loading rise of the vertical acceleration is steepest at IC
+  (0–10 ms after it) and peaks ~10 % of a step later, so the walking shape is shifted to centre
+  its rise at IC (``walk_rise_offset``); the pelvis is still turning the landing side's hip
+  forward at IC (yaw rate about up clockwise at a left IC) and reaches the extreme ~0.23 of a
+  stride later (``yaw_lag``). For running no real data were at hand; the same yaw lag is assumed.
 """
 
 from __future__ import annotations
@@ -125,6 +131,8 @@ class Runner:
     lean_run_deg: float = 8.0  # constant forward lean (pelvis pitched forward)
     lean_walk_deg: float = 3.0
     lean_stand_deg: float = 1.0
+    yaw_lag: float = 0.23  # stride-phase lag of the left-hip-forward yaw extreme after the left IC
+    walk_rise_offset: float = 0.01  # walking: middle of the loading rise after IC, fraction of a step
     yaw_h2: float = 0.08  # 2nd-harmonic yaw amplitude, fraction of R/2
     yaw_h2_phase_rad: float = 0.5
     turn_lean: float = 0.6  # fraction of the full lean angle atan(a_c/g) the pelvis takes in a turn
@@ -156,6 +164,8 @@ class Runner:
             lean_run_deg=u(4.0, 12.0),
             lean_walk_deg=u(1.0, 5.0),
             lean_stand_deg=u(-2.0, 3.0),
+            yaw_lag=u(0.15, 0.30),
+            walk_rise_offset=u(-0.01, 0.03),
             yaw_h2=u(0.0, 0.12),
             yaw_h2_phase_rad=u(0.0, 2 * math.pi),
             turn_lean=u(0.4, 0.8),
@@ -209,9 +219,7 @@ def make_mount(name: str, rng: np.random.Generator | None = None) -> Mount:
             ]
         )
         ang = rng.uniform(0, 2 * math.pi)  # somewhere on the belt, ~0.13 m from the centre
-        return Mount(
-            name, rot, np.array([0.13 * math.cos(ang), 0.15 * math.sin(ang), rng.uniform(-0.03, 0.03)])
-        )
+        return Mount(name, rot, np.array([0.13 * math.cos(ang), 0.15 * math.sin(ang), rng.uniform(-0.03, 0.03)]))
     raise ValueError(f"unknown mount {name!r}; choose one of {', '.join(MOUNTS)}")
 
 
@@ -286,7 +294,8 @@ class Truth:
     """What really happened: ICs, strides with their yaw range, segments, gaps, the mount.
 
     A stride runs from a LEFT IC to the next LEFT IC of the same bout; its ``yaw_range_deg`` is the
-    peak-to-peak of the pelvis yaw oscillation over it (heading changes excluded). ICs inside a gap
+    peak-to-peak rotation about the vertical over it (the yaw oscillation with the small coupling
+    of obliquity and tilt; heading changes and net drift over the stride excluded). ICs inside a gap
     or within 0.2 s of its edges, and strides touching one, are flagged not detectable.
     """
 
@@ -675,10 +684,11 @@ class BodyModel:
             u = tau / (cf * sc.period_s[jj])
             f_run = np.where(u < 1.0, gain * _run_shape(u, sc.gamma[jj]), 0.0)
             # walking: g + A·(shape − mean)
-            f_walk = G + gain * (_walk_shape(s, sc.peak_frac[jj], sc.walk_tail_frac[jj]) - sc.shape_mean[jj])
-            imp = sc.impact_mps2[jj] * np.exp(
-                -0.5 * ((tau - sc.impact_delay_s[jj]) / sc.impact_sigma_s[jj]) ** 2
-            )
+            # the loading rise is centred just after IC (``walk_rise_offset`` of a step), as measured
+            # on real lower-back data; the shape is shifted, not changed, so its mean stays put
+            s_w = np.mod(s + 0.5 * sc.peak_frac[jj] - rn.walk_rise_offset, 1.0)
+            f_walk = G + gain * (_walk_shape(s_w, sc.peak_frac[jj], sc.walk_tail_frac[jj]) - sc.shape_mean[jj])
+            imp = sc.impact_mps2[jj] * np.exp(-0.5 * ((tau - sc.impact_delay_s[jj]) / sc.impact_sigma_s[jj]) ** 2)
             imp_area = sc.impact_mps2[jj] * sc.impact_sigma_s[jj] * math.sqrt(2 * math.pi)
             f_v = np.where(walk, f_walk + imp - imp_area / sc.period_s[jj], f_run + imp)
             # a bout's first step rises from standing (g) and its last step settles back to g
@@ -711,8 +721,9 @@ class BodyModel:
         # ---- orientation: yaw oscillation, pitch (lean + step-frequency tilt), roll (obliquity + turn lean)
         R, dR = self.yaw_range(t)
         R, dR = np.radians(R), np.radians(dR)
-        c1, s1 = np.cos(2 * np.pi * phi), np.sin(2 * np.pi * phi)
-        a2 = 4 * np.pi * phi + rn.yaw_h2_phase_rad
+        phl = 2 * np.pi * (phi - rn.yaw_lag)  # the left-hip-forward extreme comes yaw_lag after left IC
+        c1, s1 = np.cos(phl), np.sin(phl)
+        a2 = 2 * phl + rn.yaw_h2_phase_rad
         core = -(R / 2) * c1 + rn.yaw_h2 * (R / 2) * (np.sin(a2) - math.sin(rn.yaw_h2_phase_rad))
         dcore = (
             -(dR / 2) * c1
@@ -738,13 +749,7 @@ class BodyModel:
         cp = np.cos(2 * np.pi * (s - rn.pitch_phase))
         sp_ = np.sin(2 * np.pi * (s - rn.pitch_phase))
         pitch = np.radians(lean) + env * pa * cp + quiet * sway
-        dpitch = (
-            np.radians(dlean)
-            + denv * pa * cp
-            - env * pa * 2 * np.pi * sdot * sp_
-            + dquiet * sway
-            + quiet * dsway
-        )
+        dpitch = np.radians(dlean) + denv * pa * cp - env * pa * 2 * np.pi * sdot * sp_ + dquiet * sway + quiet * dsway
 
         ra = math.radians(rn.roll_walk_deg) * walk + math.radians(rn.roll_run_deg) * ~walk
         cr = np.sin(2 * np.pi * (phi - rn.roll_phase))
@@ -752,11 +757,7 @@ class BodyModel:
         kl = rn.turn_lean
         roll = env * ra * cr - kl * np.arctan(a_c / G) + quiet * sway2
         droll = (
-            denv * ra * cr
-            + env * ra * dcr
-            - kl * (da_c / G) / (1 + (a_c / G) ** 2)
-            + dquiet * sway2
-            + quiet * dsway2
+            denv * ra * cr + env * ra * dcr - kl * (da_c / G) / (1 + (a_c / G) ** 2) + dquiet * sway2 + quiet * dsway2
         )
 
         # ---- body angular velocity for R = Rz(ψ)·Ry(θ)·Rx(φ): ω_b = vee(Rᵀ Ṙ), exact
@@ -784,9 +785,7 @@ class BodyModel:
         )
 
 
-def heading_to_body(
-    v: np.ndarray, yaw_deg: np.ndarray, pitch_deg: np.ndarray, roll_deg: np.ndarray
-) -> np.ndarray:
+def heading_to_body(v: np.ndarray, yaw_deg: np.ndarray, pitch_deg: np.ndarray, roll_deg: np.ndarray) -> np.ndarray:
     """Rx(φ)ᵀ·Ry(θ)ᵀ·Rz(ψ)ᵀ v, row-wise: a heading-frame vector in the pelvis body frame."""
     ps, th, ph = np.radians(yaw_deg), np.radians(pitch_deg), np.radians(roll_deg)
     c, s = np.cos(ps), np.sin(ps)
@@ -837,9 +836,7 @@ class Simulation:
         self.sensor = sensor if sensor is not None else SensorModel()
         rng = np.random.default_rng([self.seed, 0])
         self.runner = runner if runner is not None else Runner.random(rng)
-        self.mount = (
-            mount if isinstance(mount, Mount) else make_mount(mount, np.random.default_rng([self.seed, 1]))
-        )
+        self.mount = mount if isinstance(mount, Mount) else make_mount(mount, np.random.default_rng([self.seed, 1]))
         self.schedule = build_schedule(self.segments, self.runner, rng)
         self.body = BodyModel(self.segments, self.runner, self.schedule)
         self.duration_s = self.body.duration_s
@@ -860,9 +857,18 @@ class Simulation:
         yaw = np.empty(len(k))
         for lo in range(0, len(k), 2000):  # bounded memory
             kk = slice(lo, lo + 2000)
-            grid = start[kk, None] + (end[kk] - start[kk])[:, None] * np.linspace(0, 1, 301)[None, :]
-            y = self.body.kinematics(grid.ravel()).yaw_osc_deg.reshape(grid.shape)
-            yaw[kk] = y.max(axis=1) - y.min(axis=1)
+            u = np.linspace(0, 1, 301)
+            grid = start[kk, None] + (end[kk] - start[kk])[:, None] * u[None, :]
+            kin = self.body.kinematics(grid.ravel())
+            # Rotation about the vertical (what a gyroscope about "up" integrates), heading excluded:
+            # the yaw oscillation plus the small coupling of obliquity and tilt, minus any net drift
+            # over the stride (a line through its ends).
+            w_up = np.sum(kin.omega_body_dps * vertical_in_body(kin.pitch_deg, kin.roll_deg), axis=1)
+            w = (w_up - kin.heading_rate_dps).reshape(grid.shape)
+            dt = (end[kk] - start[kk])[:, None] * np.diff(u)[None, :]
+            ang = np.concatenate([np.zeros((len(dt), 1)), np.cumsum(0.5 * (w[:, 1:] + w[:, :-1]) * dt, axis=1)], axis=1)
+            ang -= ang[:, :1] + (ang[:, -1:] - ang[:, :1]) * u[None, :]
+            yaw[kk] = ang.max(axis=1) - ang.min(axis=1)
         sdet = np.ones(len(k), bool)
         for a, b in gaps:
             sdet &= ~((end > a - UNDETECTABLE_MARGIN_S) & (start < b + UNDETECTABLE_MARGIN_S))
@@ -906,9 +912,7 @@ class Simulation:
         alpha = np.radians(kp.omega_body_dps - km.omega_body_dps) / (2 * h)
         return self._to_sensor(k, k.f_heading_mps2, alpha)
 
-    def _to_sensor(
-        self, k: Kinematics, f_heading: np.ndarray, alpha: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _to_sensor(self, k: Kinematics, f_heading: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         f_b = heading_to_body(f_heading, k.yaw_deg, k.pitch_deg, k.roll_deg)
         w = np.radians(k.omega_body_dps)
         r = self.mount.lever_arm_m
@@ -964,26 +968,18 @@ class Simulation:
             k_end = min(n_dev_total, math.ceil(t_lim * sen.rate_hz - 1e-9)) if not last else n_dev_total
             kd = np.arange(k_dev, max(k_dev, k_end))
             k_dev = max(k_dev, k_end)
-            jit = np.clip(
-                rng.standard_normal(len(kd)) * sen.jitter_s, -0.45 / sen.rate_hz, 0.45 / sen.rate_hz
-            )
+            jit = np.clip(rng.standard_normal(len(kd)) * sen.jitter_s, -0.45 / sen.rate_hz, 0.45 / sen.rate_hz)
             td = kd / sen.rate_hz + jit
             td = np.clip(td, 0.0, (n_master - 1) / fs)
             vals = np.column_stack([np.interp(td, buf_t, buf_x[:, c]) for c in range(6)])
             acc, gyro = vals[:, :3], vals[:, 3:]
             nd = len(td)
             # imperfections
-            inc = (
-                rng.standard_normal((nd, 3))
-                * sen.gyro_bias_walk_dps_per_sqrt_s
-                * math.sqrt(1.0 / sen.rate_hz)
-            )
+            inc = rng.standard_normal((nd, 3)) * sen.gyro_bias_walk_dps_per_sqrt_s * math.sqrt(1.0 / sen.rate_hz)
             bw = bias_walk + np.cumsum(inc, axis=0)
             if nd:
                 bias_walk = bw[-1]
-            gyro = (
-                gyro + np.asarray(sen.gyro_bias_dps) + bw + rng.standard_normal((nd, 3)) * sen.gyro_noise_dps
-            )
+            gyro = gyro + np.asarray(sen.gyro_bias_dps) + bw + rng.standard_normal((nd, 3)) * sen.gyro_noise_dps
             acc = acc + np.asarray(sen.acc_bias_mps2) + rng.standard_normal((nd, 3)) * sen.acc_noise_mps2
             acc = _adc(acc, acc_range, sen.bits)
             gyro = _adc(gyro, sen.gyro_range_dps, sen.bits)
