@@ -253,6 +253,7 @@ class StepTracker:
         min_relative_amplitude: float = 0.25,
         max_missed_steps: int = 2,
         side_memory: float = 0.4,
+        strong_fraction: float = 0.5,
     ) -> None:
         self.min_step_s = min_step_s
         self.max_step_s = max_step_s
@@ -263,6 +264,7 @@ class StepTracker:
         self.min_relative_amplitude = min_relative_amplitude
         self.max_missed_steps = max_missed_steps
         self.side_memory = side_memory  # weight of the previous steps' side vote (0: each step alone)
+        self.strong_fraction = strong_fraction  # of the window's strongest peak, to count as a contact
         self._bouts = 0
         self.rejected = 0  # candidates not taken as steps
         self.reset()
@@ -364,13 +366,17 @@ class StepTracker:
             amp_floor = self.min_relative_amplitude * float(np.median(b.amplitudes))
             inwin = [c for c in inwin if c.amplitude_mps2 >= amp_floor]
             if inwin:
-                best = max(inwin, key=lambda c: (c.amplitude_mps2, -abs(c.peak_t_s - b.last_peak_s - P)))
+                # The earliest strong contact: a weaker bump between steps (double loading peak)
+                # is passed over, but when the cadence rises (walk -> run) the next real step,
+                # not the one after it, is taken.
+                strongest = max(c.amplitude_mps2 for c in inwin)
+                best = next(c for c in inwin if c.amplitude_mps2 >= self.strong_fraction * strongest)
                 missed = b.misses
                 interval = best.ic_t_s - b.last_ic_s
                 step = self._accept(best, b.last_index + 1 + missed, math.nan if missed else interval)
                 b.misses = 0
-                if not missed and 0.75 * P <= interval <= 1.25 * P:
-                    b.period_s = float(np.median(b.intervals))
+                if not missed:
+                    b.period_s = float(np.median(b.intervals))  # follows cadence changes within ~3 steps
                 self.rejected += sum(1 for c in self._pending if c.peak_t_s <= best.peak_t_s) - 1
                 self._pending = [c for c in self._pending if c.peak_t_s > best.peak_t_s]
                 out += self._sided([step])
