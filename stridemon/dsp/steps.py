@@ -237,6 +237,9 @@ class _Bout:
     intervals: list[float] = field(default_factory=list)
     amplitudes: list[float] = field(default_factory=list)
     misses: int = 0
+    late: int = 0  # consecutive steps accepted only after a missed one
+    early: int = 0  # consecutive steps with a strong contact just before the expected window
+    real_ic_s: float = math.nan  # the last accepted contact (last_ic_s moves on over a miss)
 
 
 class StepTracker:
@@ -335,7 +338,7 @@ class StepTracker:
         b = self._bout
         assert b is not None
         b.vote = self.side_memory * b.vote + c.yaw_rate_dps * (1.0 if index % 2 == 0 else -1.0)
-        b.last_peak_s, b.last_ic_s, b.last_index = c.peak_t_s, c.ic_t_s, index
+        b.last_peak_s, b.last_ic_s, b.last_index, b.real_ic_s = c.peak_t_s, c.ic_t_s, index, c.ic_t_s
         b.amplitudes = [*b.amplitudes[-7:], c.amplitude_mps2]
         cad = 60.0 / interval_s if interval_s == interval_s and interval_s > 0 else math.nan
         if cad == cad:
@@ -372,7 +375,23 @@ class StepTracker:
                 strongest = max(c.amplitude_mps2 for c in inwin)
                 best = next(c for c in inwin if c.amplitude_mps2 >= self.strong_fraction * strongest)
                 missed = b.misses
-                interval = best.ic_t_s - b.last_ic_s
+                # A strong contact just before the window, step after step, means a higher cadence
+                # (walk -> run: the period nearly halves); take it once it has happened 3 times.
+                early = [
+                    c
+                    for c in self._pending
+                    if b.last_peak_s + 0.4 * P <= c.peak_t_s < lo
+                    and c.amplitude_mps2 >= self.strong_fraction * best.amplitude_mps2
+                ]
+                b.early = b.early + 1 if early and not missed else 0
+                if b.early >= 3:
+                    best, b.early, b.intervals = early[0], 0, []
+                interval = best.ic_t_s - b.real_ic_s
+                b.late = b.late + 1 if missed else 0
+                if b.late >= 2:
+                    # Every contact comes one period late: not missed steps but a lower cadence
+                    # (run -> walk). Take the real interval as the new period.
+                    missed, b.late, b.intervals = 0, 0, []
                 step = self._accept(best, b.last_index + 1 + missed, math.nan if missed else interval)
                 b.misses = 0
                 if not missed:
