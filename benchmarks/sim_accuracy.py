@@ -1,6 +1,6 @@
 """Accuracy on simulated runs with ground truth (stridemon/sim): steps, sides, cadence, rotation.
 
-Detector parameters were set on the *tuning* seeds (random scenarios 0–9); the figures printed
+Detector parameters were set on the *tuning* seeds (random scenarios 0–29); the figures printed
 here come from other seeds (random scenarios 100+) and the named scenarios at seed 7, which the
 algorithm was not tuned on. Scoring:
 
@@ -29,7 +29,7 @@ from stridemon.pipeline import Pipeline
 from stridemon.sim.model import simulate
 from stridemon.sim.scenarios import SCENARIOS, get_scenario, random_scenario
 
-TUNING_SEEDS = range(0, 10)
+TUNING_SEEDS = range(0, 30)
 TEST_SEEDS = range(100, 130)
 NAMED_SEED = 7
 

@@ -69,7 +69,7 @@ class LoadingPeakDetector:
         side_baseline_s: float | None = None,
         min_amplitude_mps2: float = 0.6,
         min_peak_mps2: float = -0.5,
-        flight_threshold_mps2: float = -6.0,
+        flight_threshold_mps2: float = -4.5,
         onset_fraction: float = 0.5,
     ) -> None:
         self.rate_hz = rate_hz
