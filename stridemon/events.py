@@ -68,3 +68,26 @@ def event_to_dict(event: Event) -> dict:
     d = asdict(event)
     d["type"] = type(event).__name__.lower()
     return d
+
+
+_TYPES = {"step": Step, "stride": Stride, "gap": Gap, "alert": Alert, "marker": Marker}
+
+
+def event_from_dict(d: dict) -> Event | None:
+    """Inverse of :func:`event_to_dict`; None for an unknown or malformed entry (newer files)."""
+    if not isinstance(d, dict):
+        return None
+    cls = _TYPES.get(d.get("type"))
+    if cls is None:
+        return None
+    import dataclasses
+    import math
+
+    fields = {k: v for k, v in d.items() if k != "type"}
+    for f in dataclasses.fields(cls):  # null in JSON was a NaN float
+        if f.type == "float" and fields.get(f.name, 0.0) is None:
+            fields[f.name] = math.nan
+    try:
+        return cls(**fields)
+    except TypeError:
+        return None

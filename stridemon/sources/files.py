@@ -17,4 +17,8 @@ def open_file_source(
         raise InputError(f"{p}: no such file")
     if p.is_dir():
         raise InputError(f"{p}: is a folder, expected a CSV file or a recording")
+    from stridemon.sources.recording import RecordingSource, is_recording
+
+    if is_recording(p):
+        return RecordingSource(p, speed=speed, batch_s=batch_s)
     return CsvSource(p, speed=speed, batch_s=batch_s, acc_unit=acc_unit, gyro_unit=gyro_unit)
