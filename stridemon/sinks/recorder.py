@@ -128,6 +128,10 @@ class Recorder:
         self._f.flush()
         os.fsync(self._f.fileno())
 
+    def close_samples(self) -> list[SampleBatch]:
+        """Write the buffered samples now (before the last events and ``close``)."""
+        return [] if self.closed else self.flush()
+
     def close(self, summary: dict[str, Any] | None = None) -> list[SampleBatch]:
         """Flush, write the END block (a clean close) and close the file. Safe to call twice."""
         if self.closed:

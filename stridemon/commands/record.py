@@ -1,0 +1,117 @@
+"""stridemon record: save a session (raw samples + live events) to a crash-safe .smrec file."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+
+from stridemon.errors import InputError
+from stridemon.pipeline import Pipeline
+from stridemon.sinks.recorder import Recorder
+
+HELP = "record a session from the simulator or a BLE sensor to a .smrec file (Ctrl-C stops)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--simulate", action="store_true", help="record the simulated runner")
+    src.add_argument("--device", metavar="ADDR|NAME", help="record a BLE sensor")
+    p.add_argument("--out", required=True, help="output file (.smrec is added if there is no suffix)")
+    p.add_argument("--seconds", type=float, help="stop after this many seconds (default: until Ctrl-C)")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.add_argument("--scenario", default="demo", help="simulator scenario (see `stridemon simulate --list`)")
+    p.add_argument("--seed", type=int, default=0, help="simulator seed")
+    p.add_argument("--speed", type=float, default=1.0, help="simulator pace, × real time (default 1)")
+    p.add_argument("--family", help="BLE device family, if its advertisement does not tell")
+    p.add_argument("--runner", default="", help="runner's name")
+    p.add_argument("--tags", default="", help="comma-separated tags, e.g. fresh,after-drills")
+    p.add_argument("--notes", default="", help="free-text notes")
+    p.add_argument("--mounting", default="", help="where and how the sensor sits, e.g. 'back, centre, clip'")
+    p.add_argument("--target-cadence", type=float, help="runner's target cadence, spm")
+    p.add_argument("--rotation-budget", type=float, help="rotation budget, deg per stride")
+
+
+def _source(args: argparse.Namespace):
+    if args.simulate:
+        from stridemon.sources.simulator import SimulatedSource
+
+        try:
+            return SimulatedSource(args.scenario, seed=args.seed, speed=args.speed, seconds=args.seconds)
+        except ValueError as e:
+            raise InputError(str(e)) from None
+    from stridemon.sources.ble import BleSource
+
+    return BleSource(args.device, family=args.family)
+
+
+def run(args: argparse.Namespace) -> int:
+    source = _source(args)
+    meta = {
+        "runner": args.runner,
+        "tags": [t.strip() for t in args.tags.split(",") if t.strip()],
+        "notes": args.notes,
+        "mounting": args.mounting,
+        "target_cadence_spm": args.target_cadence,
+        "rotation_budget_deg": args.rotation_budget,
+    }
+    return asyncio.run(_record(source, args, meta))
+
+
+async def _record(source, args: argparse.Namespace, meta: dict) -> int:
+    if hasattr(source, "open"):
+        await source.open()  # connect first, so the file header names the real device
+    rec = Recorder(args.out, source.info, meta, overwrite=args.force)
+    pipe = Pipeline()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    print(f"recording to {rec.path} (Ctrl-C to stop)", flush=True)
+    started = time.monotonic()
+    next_status = started + 5.0
+    first_t = None
+
+    def feed(batches) -> None:
+        for b in batches:  # the pipeline sees exactly what the file holds
+            out = pipe.feed(b)
+            rec.write_events(out.events)
+
+    async def pump() -> None:
+        nonlocal first_t, next_status
+        async for batch in source.stream():
+            if first_t is None and len(batch):
+                first_t = float(batch.t_s[0])
+                print(f"started: first sample at device t = {first_t:.3f} s", flush=True)
+            feed(rec.write_batch(batch))
+            if args.seconds is not None and first_t is not None and batch.t_s[-1] - first_t >= args.seconds:
+                break
+            if time.monotonic() >= next_status:
+                next_status += 5.0
+                m = pipe.metrics
+                print(
+                    f"  {rec.samples_written} samples, {m.steps} steps, cadence {m.cadence_spm:.0f} spm",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            if stop.is_set():
+                break
+
+    task = asyncio.ensure_future(pump())
+    waiter = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        task.cancel()
+        waiter.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        feed(rec.close_samples())
+        rec.write_events(pipe.finish().events)
+        rec.close({"steps": len(pipe.steps), "strides": len(pipe.strides)})
+    print(f"saved {rec.samples_written} samples, {len(pipe.steps)} steps to {rec.path}", flush=True)
+    return 0
