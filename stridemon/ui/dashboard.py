@@ -203,9 +203,12 @@ class Dashboard(QMainWindow):
 
         grid = QGridLayout()
         grid.setSpacing(8)
-        self.cadence_plot = self._plot("Cadence, last 5 min (spm)")
-        self.rotation_plot = self._plot("Rotation per stride (deg)")
-        self.strip_plot = self._plot("Vertical acceleration (m/s²) — steps: ● left ● right")
+        self.cadence_plot = self._plot("Cadence (spm) — target band · ▼ alert", "session time (min)")
+        self.rotation_plot = self._plot("Rotation per stride (deg) — budget - - -", "session time (min)")
+        self.strip_plot = self._plot(
+            f"Vertical acceleration (m/s²) — steps <span style='color:{LEFT_COLOR}'>● left</span> "
+            f"<span style='color:{RIGHT_COLOR}'>● right</span>", "s before now"
+        )
         self.cadence_plot.setYRange(140, 195)
         self.rotation_plot.setYRange(0, 40)
         self.strip_plot.setYRange(-12, 32)
@@ -223,6 +226,10 @@ class Dashboard(QMainWindow):
         self.rotation_over = pg.ScatterPlotItem(size=9, pen=None, brush=pg.mkBrush("#ff6b6b"))
         self.rotation_plot.addItem(self.rotation_scatter)
         self.rotation_plot.addItem(self.rotation_over)
+        self.cadence_alert_marks = pg.ScatterPlotItem(size=16, pen=None, brush=pg.mkBrush("#ff6b6b"), symbol="t")
+        self.rotation_alert_marks = pg.ScatterPlotItem(size=16, pen=None, brush=pg.mkBrush("#ff6b6b"), symbol="t")
+        self.cadence_plot.addItem(self.cadence_alert_marks)
+        self.rotation_plot.addItem(self.rotation_alert_marks)
         self.strip_curve = self.strip_plot.plot(pen=pg.mkPen("#c9d3df", width=1.5))
         self.left_marks = pg.ScatterPlotItem(size=14, pen=None, brush=pg.mkBrush(LEFT_COLOR), symbol="o")
         self.right_marks = pg.ScatterPlotItem(size=14, pen=None, brush=pg.mkBrush(RIGHT_COLOR), symbol="o")
@@ -238,9 +245,10 @@ class Dashboard(QMainWindow):
         self._probe = _PaintProbe(self._on_strip_painted)
         self.strip_plot.viewport().installEventFilter(self._probe)
 
-    def _plot(self, title: str) -> pg.PlotWidget:
+    def _plot(self, title: str, x_label: str) -> pg.PlotWidget:
         w = pg.PlotWidget()
         w.setTitle(f"<span style='color:{FG}; font-size:13pt'>{title}</span>")
+        w.setLabel("bottom", x_label)
         w.showGrid(x=True, y=True, alpha=0.15)
         w.setMouseEnabled(x=False, y=False)
         w.hideButtons()
@@ -475,7 +483,7 @@ class Dashboard(QMainWindow):
         self._lap += 1
         m = Marker(self.t_now, f"lap {self._lap}")
         self.markers.append(m)
-        line = pg.InfiniteLine(pos=m.t_s - (self.t0 or 0), angle=90, pen=pg.mkPen("#b48cff", width=1))
+        line = pg.InfiniteLine(pos=(m.t_s - (self.t0 or 0)) / 60.0, angle=90, pen=pg.mkPen("#b48cff", width=1))
         self.cadence_plot.addItem(line)
         self._marker_lines.append(line)
         if len(self._marker_lines) > 20:
@@ -598,18 +606,15 @@ class Dashboard(QMainWindow):
         limit = target - s.cadence_tolerance_spm
         # Big numbers.
         c = self.engine.cadence_spm
-        self.cadence_box.set_value(
-            f"{c:.0f}" if math.isfinite(c) else "--", f"target {target:.0f}  (alert < {limit:.0f})", self.cadence_state()
-        )
+        c_txt = f"{c:.0f}" if math.isfinite(c) else "--"
+        self.cadence_box.set_value(c_txt, f"target {target:.0f}  (alert below {limit:.0f})", self.cadence_state())
+        budget_txt = f"budget {s.rotation_budget_deg:.0f}° ({s.rotation_budget_cm:.1f} cm)"
         if self.recent_rot:
             rot = float(np.median(self.recent_rot))
             cm = arc_cm(rot, s.torso_half_width_cm)
-            self.rotation_box.set_value(
-                f"{rot:.0f}°", f"{cm:.1f} cm each way · budget {s.rotation_budget_deg:.0f}° ({s.rotation_budget_cm:.1f} cm)",
-                self.rotation_state(),
-            )
+            self.rotation_box.set_value(f"{rot:.0f}°", f"{cm:.1f} cm each way · {budget_txt}", self.rotation_state())
         else:
-            self.rotation_box.set_value("--", f"budget {s.rotation_budget_deg:.0f}° ({s.rotation_budget_cm:.1f} cm)", "idle")
+            self.rotation_box.set_value("--", budget_txt, "idle")
         # Banner: active alerts first.
         if self.engine.active:
             self.banner.show_message("   ·   ".join(a.message for a in self.engine.active.values()), "alert")
@@ -634,11 +639,12 @@ class Dashboard(QMainWindow):
                 self.right_marks.setData(mx[keep][side == 1], y[side == 1])
         else:
             self.strip_curve.setData([], [])
-        # Trends (x: session seconds).
-        x_hi = max(now - t0, 10.0)
+        # Trends (x: session minutes).
+        x_hi = max(now - t0, self.options.trend_s) / 60.0
+        x_lo = x_hi - self.options.trend_s / 60.0
         ct = self.cadence_trend.view()
-        self.cadence_curve.setData(ct[:, 0] - t0, ct[:, 1])
-        self.cadence_plot.setXRange(x_hi - self.options.trend_s, x_hi, padding=0)
+        self.cadence_curve.setData((ct[:, 0] - t0) / 60.0, ct[:, 1])
+        self.cadence_plot.setXRange(x_lo, x_hi, padding=0)
         self.target_band.setRegion((limit, target + s.cadence_tolerance_spm))
         self.target_line.setPos(target)
         lo = min(140.0, limit - 10, float(np.nanmin(ct[:, 1])) - 5 if len(ct) else 140.0)
@@ -646,10 +652,16 @@ class Dashboard(QMainWindow):
         self.cadence_plot.setYRange(lo, hi, padding=0)
         rt = self.rotation_trend.view()
         over = rt[:, 1] > s.rotation_budget_deg
-        self.rotation_scatter.setData(rt[~over, 0] - t0, rt[~over, 1])
-        self.rotation_over.setData(rt[over, 0] - t0, rt[over, 1])
-        self.rotation_plot.setXRange(x_hi - self.options.trend_s, x_hi, padding=0)
-        self.rotation_plot.setYRange(0, max(40.0, s.rotation_budget_deg * 1.6, float(np.max(rt[:, 1])) + 3 if len(rt) else 0), padding=0)
+        self.rotation_scatter.setData((rt[~over, 0] - t0) / 60.0, rt[~over, 1])
+        self.rotation_over.setData((rt[over, 0] - t0) / 60.0, rt[over, 1])
+        self.rotation_plot.setXRange(x_lo, x_hi, padding=0)
+        rot_hi = max(40.0, s.rotation_budget_deg * 1.6, float(np.max(rt[:, 1])) + 3 if len(rt) else 0.0)
+        self.rotation_plot.setYRange(0, rot_hi, padding=0)
+        for kind, item, plot in (("cadence", self.cadence_alert_marks, self.cadence_plot),
+                                 ("rotation", self.rotation_alert_marks, self.rotation_plot)):
+            ta = [(a.t_s - t0) / 60.0 for a in self.alerts if a.kind == kind and a.state == "raised"]
+            y_top = plot.getViewBox().viewRange()[1][1]
+            item.setData(ta, [y_top - 0.04 * (y_top - (lo if kind == "cadence" else 0))] * len(ta))
         self.budget_line.setPos(s.rotation_budget_deg)
         # Side panel.
         self.info_steps.set("steps", f"{self.step_count}")
@@ -657,7 +669,8 @@ class Dashboard(QMainWindow):
         plan_txt = "no baseline yet [B]" if plan.baseline_spm is None else f"plan from {plan.baseline_spm:.0f}"
         self.info_target.set("target", f"{target:.0f} ± {s.cadence_tolerance_spm:.0f} spm", STATE_COLORS["ok"][1])
         self.info_target.setToolTip(plan_txt)
-        self.info_budget.set("budget", f"{s.rotation_budget_deg:.0f}° = {s.rotation_budget_cm:.1f} cm each way", "#ff6b6b")
+        budget = f"{s.rotation_budget_deg:.0f}° = {s.rotation_budget_cm:.1f} cm each way"
+        self.info_budget.set("budget", budget, "#ff6b6b")
         self.balance.set_left_pct(self._left_pct())
         self._update_status()
 

@@ -43,8 +43,9 @@ class BigReadout(QFrame):
         self.value.setFont(_font(120, True))
         self.unit.setFont(_font(24))
         self.detail.setFont(_font(24, True))
-        for w in (self.title, self.value, self.unit, self.detail):
+        for w in (self.title, self.unit, self.detail):
             w.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 10)
         lay.setSpacing(0)
