@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -41,7 +42,7 @@ def qapp():
 class FakeRecorder:
     """The recorder interface the Record button uses."""
 
-    instances: list[FakeRecorder] = []
+    instances: ClassVar[list[FakeRecorder]] = []
 
     def __init__(self, path):
         self.path = path
