@@ -131,6 +131,7 @@ class Dashboard(QMainWindow):
         self._pending_arrivals: list[float] = []
         self._task: asyncio.Task | None = None
         self._dirty = True
+        self._next_trend_draw = 0.0
         self._lap = 0
         self._beat = False
         self.setWindowTitle(f"stridemon — {self.settings.name}")
@@ -230,7 +231,8 @@ class Dashboard(QMainWindow):
         self.rotation_alert_marks = pg.ScatterPlotItem(size=16, pen=None, brush=pg.mkBrush("#ff6b6b"), symbol="t")
         self.cadence_plot.addItem(self.cadence_alert_marks)
         self.rotation_plot.addItem(self.rotation_alert_marks)
-        self.strip_curve = self.strip_plot.plot(pen=pg.mkPen("#c9d3df", width=1.5))
+        self.strip_plot.showGrid(x=False, y=False)  # the grid is redrawn on every frame: the costliest part
+        self.strip_curve = self.strip_plot.plot(pen=pg.mkPen("#c9d3df", width=1))
         self.left_marks = pg.ScatterPlotItem(size=14, pen=None, brush=pg.mkBrush(LEFT_COLOR), symbol="o")
         self.right_marks = pg.ScatterPlotItem(size=14, pen=None, brush=pg.mkBrush(RIGHT_COLOR), symbol="o")
         self.strip_plot.addItem(self.left_marks)
@@ -512,6 +514,7 @@ class Dashboard(QMainWindow):
             except Exception as e:
                 log.warning("could not save settings: %s", e)
         self._dirty = True
+        self._next_trend_draw = 0.0
 
     def change_target(self, delta_spm: float) -> None:
         """+/-: move today's target (saved as an offset on the runner's plan)."""
@@ -639,7 +642,12 @@ class Dashboard(QMainWindow):
                 self.right_marks.setData(mx[keep][side == 1], y[side == 1])
         else:
             self.strip_curve.setData([], [])
-        # Trends (x: session minutes).
+        # Trends (x: session minutes): once a second is plenty (3 px/s at 5 min per 900 px).
+        mono = time.monotonic()
+        if mono < self._next_trend_draw and not force:
+            self._update_status()
+            return
+        self._next_trend_draw = mono + 1.0
         x_hi = max(now - t0, self.options.trend_s) / 60.0
         x_lo = x_hi - self.options.trend_s / 60.0
         ct = self.cadence_trend.view()

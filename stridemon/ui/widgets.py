@@ -90,8 +90,11 @@ class AlertBanner(QLabel):
         bg, fg = STATE_COLORS[state] if state != "idle" else (PANEL, DIM)
         if state == "ok":
             bg, fg = PANEL, STATE_COLORS["ok"][1]
-        self.setText(text)
-        self.setStyleSheet(f"background: {bg}; color: {fg}; border-radius: 10px; padding: 4px;")
+        if text != self.text():
+            self.setText(text)
+        style = f"background: {bg}; color: {fg}; border-radius: 10px; padding: 4px;"
+        if style != self.styleSheet():
+            self.setStyleSheet(style)
 
 
 class BalanceBar(QWidget):
