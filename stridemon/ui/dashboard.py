@@ -1,0 +1,740 @@
+"""The live dashboard window: big cadence and rotation against target and budget, trends, alerts.
+
+The window consumes any :class:`~stridemon.sources.base.Source` in the Qt event loop (qasync):
+``await window.consume(source)`` feeds every batch through the :class:`~stridemon.pipeline.Pipeline`
+and the :class:`~stridemon.sinks.alerts.AlertEngine`, stores what is drawn in ring buffers, and a
+30 fps timer redraws what changed. Nothing here blocks: a batch costs the pipeline well under a
+millisecond per 10 ms of 200 Hz data.
+
+Optional source controls, used when the source has them (replay, simulator): ``pause()``,
+``resume()``, ``set_speed(x)``, ``seek(t_s)``, ``speed``, ``duration_s``, ``stats`` (dict with
+``samples``/``lost_samples``, as BleSource), ``info.extra["battery_pct"]``.
+
+Recording: ``recorder_factory(path) -> recorder`` with ``write_batch(batch)``,
+``write_events(events)``, ``close()``; ``path`` has no extension (the recorder adds its own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from stridemon.dsp.rotation import arc_cm
+from stridemon.events import Alert, Event, Gap, Marker, Step, Stride
+from stridemon.pipeline import Pipeline, PipelineOutput
+from stridemon.samples import SampleBatch
+from stridemon.settings import RunnerSettings
+from stridemon.sinks.alerts import AlertEngine, AlertSettings
+from stridemon.ui.audio import Audio
+from stridemon.ui.ringbuffer import RingBuffer
+from stridemon.ui.widgets import (
+    BG,
+    DIM,
+    FG,
+    LEFT_COLOR,
+    PANEL,
+    RIGHT_COLOR,
+    STATE_COLORS,
+    AlertBanner,
+    BalanceBar,
+    BigReadout,
+    InfoLabel,
+)
+
+log = logging.getLogger(__name__)
+
+RecorderFactory = Callable[[Path], Any]
+SPOKEN = {"cadence": "Cadence. Quicker steps.", "rotation": "Rotation. Quiet hips."}
+
+
+@dataclass
+class DashboardOptions:
+    """Display choices (units in the names)."""
+
+    trend_s: float = 300.0  # trend plots show the last 5 minutes
+    strip_s: float = 6.0  # raw vertical signal strip
+    fps: float = 30.0
+    record_dir: Path = Path("recordings")
+    rotation_readout_strides: int = 4  # the big rotation number: median of the last N strides
+
+
+def _fmt_clock(s: float) -> str:
+    if not math.isfinite(s):
+        return "--:--"
+    s = int(s)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:02d}:{s % 60:02d}"
+
+
+class _PaintProbe(QObject):
+    """Notes when the raw strip is painted: the end of sample-to-screen latency."""
+
+    def __init__(self, on_paint: Callable[[], None]) -> None:
+        super().__init__()
+        self.on_paint = on_paint
+
+    def eventFilter(self, _obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.on_paint()
+        return False
+
+
+class Dashboard(QMainWindow):
+    """The live window. Feed it with :meth:`consume` (async) or :meth:`on_batch` directly."""
+
+    source_finished = Signal(str)  # why the source stopped: "ended", "stopped", "disconnected: ..."
+
+    def __init__(
+        self,
+        settings: RunnerSettings | None = None,
+        recorder_factory: RecorderFactory | None = None,
+        audio: Audio | None = None,
+        options: DashboardOptions | None = None,
+        save_settings: Callable[[RunnerSettings], Any] | None = None,
+        source_actions: dict[str, Callable[[], Any]] | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or RunnerSettings()
+        self.options = options or DashboardOptions()
+        self.recorder_factory = recorder_factory
+        self.audio = audio if audio is not None else Audio(enabled=self.settings.sound)
+        self.save_settings = save_settings
+        self.source_actions = source_actions or {}
+        self.source: Any = None
+        self.source_state = "no source"
+        self.recorder: Any = None
+        self.record_path: Path | None = None
+        self.paused = False
+        self.latencies_ms: deque[float] = deque(maxlen=200_000)  # sample arrival -> strip painted
+        self._pending_arrivals: list[float] = []
+        self._task: asyncio.Task | None = None
+        self._dirty = True
+        self._next_trend_draw = 0.0
+        self._lap = 0
+        self._beat = False
+        self.setWindowTitle(f"stridemon — {self.settings.name}")
+        self._build()
+        self._build_actions()
+        self.reset_session()
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start(int(1000 / self.options.fps))
+        self._metronome = QTimer(self)
+        self._metronome.setTimerType(Qt.TimerType.PreciseTimer)
+        self._metronome.timeout.connect(self._tick)
+        self._update_metronome()
+
+    # -- layout -------------------------------------------------------------------------
+    def _build(self) -> None:
+        pg.setConfigOptions(antialias=False, background=BG, foreground=DIM)
+        self.setStyleSheet(
+            f"QMainWindow, QWidget#central {{ background: {BG}; }}"
+            f"QToolBar {{ background: {PANEL}; border: none; spacing: 6px; padding: 4px; }}"
+            f"QToolButton {{ color: {FG}; font-size: 15px; padding: 6px 10px; border-radius: 6px; }}"
+            f"QToolButton:checked {{ background: #3a4350; }}"
+            f"QToolButton:hover {{ background: #2f3742; }}"
+        )
+        central = QWidget(objectName="central")
+        self.setCentralWidget(central)
+        root = QVBoxLayout(central)
+        root.setContentsMargins(10, 8, 10, 8)
+        root.setSpacing(8)
+        self.banner = AlertBanner()
+        root.addWidget(self.banner)
+
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        self.cadence_box = BigReadout("Cadence", "steps / min")
+        self.rotation_box = BigReadout("Trunk rotation", "deg per stride")
+        top.addWidget(self.cadence_box, 5)
+        top.addWidget(self.rotation_box, 5)
+        side = QWidget()
+        side.setStyleSheet(f"background: {PANEL}; border-radius: 12px;")
+        sl = QVBoxLayout(side)
+        sl.setContentsMargins(14, 10, 14, 10)
+        self.clock = QLabel("00:00")
+        self.clock.setStyleSheet(f"color: {FG}; font-size: 56px; font-weight: bold;")
+        self.clock.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        sl.addWidget(self.clock)
+        self.info_steps = InfoLabel(px=22)
+        self.info_target = InfoLabel()
+        self.info_budget = InfoLabel()
+        self.info_record = InfoLabel()
+        sl.addWidget(self.info_steps)
+        sl.addWidget(self.info_target)
+        sl.addWidget(self.info_budget)
+        bal = QLabel("LEFT / RIGHT BALANCE (step time)")
+        bal.setStyleSheet(f"color: {DIM}; font-size: 13px;")
+        sl.addWidget(bal)
+        self.balance = BalanceBar()
+        sl.addWidget(self.balance)
+        sl.addSpacing(6)
+        self.info_sensor = InfoLabel(px=16)
+        self.info_rate = InfoLabel(px=16)
+        self.info_loss = InfoLabel(px=16)
+        self.info_battery = InfoLabel(px=16)
+        for w in (self.info_sensor, self.info_rate, self.info_loss, self.info_battery, self.info_record):
+            sl.addWidget(w)
+        sl.addStretch(1)
+        top.addWidget(side, 3)
+        root.addLayout(top, 5)
+
+        grid = QGridLayout()
+        grid.setSpacing(8)
+        self.cadence_plot = self._plot("Cadence (spm) — target band · ▼ alert", "session time (min)")
+        self.rotation_plot = self._plot("Rotation per stride (deg) — budget - - -", "session time (min)")
+        self.strip_plot = self._plot(
+            f"Vertical acceleration (m/s²) — steps <span style='color:{LEFT_COLOR}'>● left</span> "
+            f"<span style='color:{RIGHT_COLOR}'>● right</span>", "s before now"
+        )
+        self.cadence_plot.setYRange(140, 195)
+        self.rotation_plot.setYRange(0, 40)
+        self.strip_plot.setYRange(-12, 32)
+        self.strip_plot.setXRange(-self.options.strip_s, 0)
+        self.target_band = pg.LinearRegionItem(
+            orientation="horizontal", movable=False, brush=pg.mkBrush(92, 242, 154, 40), pen=pg.mkPen(None)
+        )
+        self.target_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#5cf29a", width=2))
+        self.cadence_plot.addItem(self.target_band)
+        self.cadence_plot.addItem(self.target_line)
+        self.cadence_curve = self.cadence_plot.plot(pen=pg.mkPen(FG, width=3))
+        self.budget_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#ff6b6b", width=2, style=Qt.PenStyle.DashLine))
+        self.rotation_plot.addItem(self.budget_line)
+        self.rotation_scatter = pg.ScatterPlotItem(size=7, pen=None, brush=pg.mkBrush(FG))
+        self.rotation_over = pg.ScatterPlotItem(size=9, pen=None, brush=pg.mkBrush("#ff6b6b"))
+        self.rotation_plot.addItem(self.rotation_scatter)
+        self.rotation_plot.addItem(self.rotation_over)
+        self.cadence_alert_marks = pg.ScatterPlotItem(size=16, pen=None, brush=pg.mkBrush("#ff6b6b"), symbol="t")
+        self.rotation_alert_marks = pg.ScatterPlotItem(size=16, pen=None, brush=pg.mkBrush("#ff6b6b"), symbol="t")
+        self.cadence_plot.addItem(self.cadence_alert_marks)
+        self.rotation_plot.addItem(self.rotation_alert_marks)
+        self.strip_plot.showGrid(x=False, y=False)  # the grid is redrawn on every frame: the costliest part
+        self.strip_curve = self.strip_plot.plot(pen=pg.mkPen("#c9d3df", width=1))
+        self.left_marks = pg.ScatterPlotItem(size=14, pen=None, brush=pg.mkBrush(LEFT_COLOR), symbol="o")
+        self.right_marks = pg.ScatterPlotItem(size=14, pen=None, brush=pg.mkBrush(RIGHT_COLOR), symbol="o")
+        self.strip_plot.addItem(self.left_marks)
+        self.strip_plot.addItem(self.right_marks)
+        self._marker_lines: list[pg.InfiniteLine] = []
+        grid.addWidget(self.cadence_plot, 0, 0)
+        grid.addWidget(self.rotation_plot, 0, 1)
+        grid.addWidget(self.strip_plot, 1, 0, 1, 2)
+        grid.setRowStretch(0, 3)
+        grid.setRowStretch(1, 2)
+        root.addLayout(grid, 5)
+        self._probe = _PaintProbe(self._on_strip_painted)
+        self.strip_plot.viewport().installEventFilter(self._probe)
+
+    def _plot(self, title: str, x_label: str) -> pg.PlotWidget:
+        w = pg.PlotWidget()
+        w.setTitle(f"<span style='color:{FG}; font-size:13pt'>{title}</span>")
+        w.setLabel("bottom", x_label)
+        w.showGrid(x=True, y=True, alpha=0.15)
+        w.setMouseEnabled(x=False, y=False)
+        w.hideButtons()
+        w.setMenuEnabled(False)
+        w.getPlotItem().setClipToView(True)
+        return w
+
+    def _build_actions(self) -> None:
+        tb = QToolBar("controls")
+        tb.setMovable(False)
+        self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, tb)
+        self.actions_by_name: dict[str, QAction] = {}
+
+        def act(name: str, text: str, keys: list[str], slot, checkable: bool = False, show: bool = True) -> QAction:
+            a = QAction(f"{text}  [{keys[0]}]" if keys else text, self)
+            a.setShortcuts([QKeySequence(k) for k in keys])
+            a.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            a.setCheckable(checkable)
+            a.triggered.connect(slot)
+            self.addAction(a)
+            if show:
+                tb.addAction(a)
+            self.actions_by_name[name] = a
+            return a
+
+        for name, fn in self.source_actions.items():
+            act(f"source:{name}", name, [], fn)
+        if self.source_actions:
+            tb.addSeparator()
+        act("pause", "Pause", ["Space"], self.toggle_pause, checkable=True)
+        act("record", "● Record", ["R"], self.toggle_record, checkable=True)
+        act("marker", "Lap", ["M"], self.add_marker)
+        tb.addSeparator()
+        act("target_down", "Target −", ["-"], lambda: self.change_target(-1.0))
+        act("target_up", "Target +", ["+", "="], lambda: self.change_target(+1.0))
+        act("budget_down", "Budget −", ["["], lambda: self.change_budget(-1.0))
+        act("budget_up", "Budget +", ["]"], lambda: self.change_budget(+1.0))
+        act("baseline", "Baseline←run", ["B"], self.set_baseline_from_session)
+        tb.addSeparator()
+        act("metronome", "Metronome", ["T"], self.toggle_metronome, checkable=True)
+        act("sound", "Sound", ["S"], self.toggle_sound, checkable=True)
+        act("back", "−10 s", ["Left"], lambda: self.seek(-10.0))
+        act("fwd", "+10 s", ["Right"], lambda: self.seek(+10.0))
+        act("slower", "Slower", [","], lambda: self.change_speed(0.5))
+        act("faster", "Faster", ["."], lambda: self.change_speed(2.0))
+        act("fullscreen", "Full screen", ["F"], self.toggle_fullscreen, show=False)
+        act("quit", "Quit", ["Ctrl+Q"], self.close, show=False)
+        self.actions_by_name["metronome"].setChecked(self.settings.metronome)
+        self.actions_by_name["sound"].setChecked(self.settings.sound)
+        self.actions_by_name["record"].setEnabled(self.recorder_factory is not None)
+        if self.recorder_factory is None:
+            self.actions_by_name["record"].setToolTip("recording is not available in this build")
+
+    # -- session state ------------------------------------------------------------------
+    def reset_session(self) -> None:
+        """Start afresh: new pipeline and alert engine, empty buffers (new source or seek back)."""
+        o = self.options
+        ps = self.settings
+        from stridemon.pipeline import PipelineSettings
+
+        self.pipeline = Pipeline(PipelineSettings(torso_half_width_cm=ps.torso_half_width_cm))
+        self.engine = AlertEngine(AlertSettings.from_runner(ps))
+        rate = self.pipeline.settings.internal_rate_hz
+        self.strip = RingBuffer(int((o.strip_s + 2) * rate), 2)  # t, vertical acc
+        self.step_marks = RingBuffer(64, 2)  # t, side (0 left, 1 right, nan unknown)
+        self.cadence_trend = RingBuffer(int(o.trend_s * 4) + 16, 2)  # t, smoothed cadence (per step)
+        self.rotation_trend = RingBuffer(int(o.trend_s * 2) + 16, 2)  # t, rotation deg (per stride)
+        self.recent_steps: deque[Step] = deque(maxlen=41)
+        self.recent_rot: deque[float] = deque(maxlen=o.rotation_readout_strides)
+        self.markers: deque[Marker] = deque(maxlen=100)
+        self.alerts: deque[Alert] = deque(maxlen=200)
+        self.step_count = 0
+        self.t0: float | None = None
+        self.t_now = math.nan
+        self.cadence_spm = math.nan
+        self._rate_window: deque[tuple[float, int]] = deque(maxlen=400)  # (device t, samples)
+        self._last_batch_host = math.nan
+        for line in self._marker_lines:
+            self.cadence_plot.removeItem(line)
+        self._marker_lines = []
+        self._dirty = True
+
+    @property
+    def session_s(self) -> float:
+        """Session clock (s) on the device time of the samples."""
+        return self.t_now - self.t0 if self.t0 is not None and math.isfinite(self.t_now) else 0.0
+
+    # -- sources ------------------------------------------------------------------------
+    def start_source(self, source, stop_after_s: float | None = None) -> asyncio.Task:
+        """Consume ``source`` in a task (the previous one is cancelled)."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._task = asyncio.ensure_future(self.consume(source, stop_after_s))
+        return self._task
+
+    async def consume(self, source, stop_after_s: float | None = None) -> str:
+        """Feed ``source`` until it ends, fails or ``stop_after_s`` session seconds; return why."""
+        self.source = source
+        self.reset_session()
+        self.source_state = "connecting"
+        self._dirty = True
+        reason = "ended"
+        stream = source.stream()
+        try:
+            async for batch in stream:
+                self.on_batch(batch)
+                if stop_after_s is not None and self.session_s >= stop_after_s:
+                    reason = "stopped"
+                    break
+        except asyncio.CancelledError:
+            reason = "stopped"
+            raise
+        except Exception as e:  # a sensor gone, a broken file: say so, keep the window up
+            reason = f"disconnected: {e}" if str(e) else f"disconnected: {type(e).__name__}"
+            log.warning("source stopped: %s", reason)
+        finally:
+            if hasattr(stream, "aclose"):
+                with contextlib.suppress(Exception):
+                    await stream.aclose()
+            with contextlib.suppress(Exception):
+                self.on_output(self.pipeline.finish())
+            self.on_source_end(reason)
+        return reason
+
+    def on_source_end(self, reason: str) -> None:
+        self.source_state = reason
+        if reason == "ended":
+            self.banner.show_message("Source ended — the last readings stay on screen", "warning")
+        elif reason.startswith("disconnected"):
+            self.banner.show_message(f"Sensor {reason}", "alert")
+        self._dirty = True
+        self.refresh()
+        self.source_finished.emit(reason)
+
+    # -- data in ------------------------------------------------------------------------
+    def on_batch(self, batch: SampleBatch, arrival_s: float | None = None) -> PipelineOutput:
+        """Process one batch (arrival: ``time.perf_counter()`` when its newest sample arrived)."""
+        arrival_s = time.perf_counter() if arrival_s is None else arrival_s
+        if len(batch) == 0:
+            return PipelineOutput()
+        if math.isfinite(self.t_now) and batch.t_s[0] < self.t_now - 0.5:  # replay went back: start afresh
+            self.reset_session()
+        if self.t0 is None:
+            self.t0 = float(batch.t_s[0])
+        if self.recorder is not None:
+            self._record(lambda r: r.write_batch(batch))
+        out = self.pipeline.feed(batch)
+        self.t_now = float(batch.t_s[-1])
+        self._rate_window.append((self.t_now, len(batch)))
+        self._last_batch_host = time.monotonic()
+        self.source_state = "streaming"
+        self._pending_arrivals.append(arrival_s)
+        self.on_output(out)
+        return out
+
+    def on_output(self, out: PipelineOutput) -> None:
+        """Buffers, alerts, recorder and audio for one pipeline output."""
+        if len(out.t_s):
+            self.strip.extend(np.column_stack([out.t_s, out.vertical_acc_mps2]))
+        alerts = self.engine.update(out, self.pipeline.metrics)
+        for e in out.events:
+            self._on_event(e)
+        for a in alerts:
+            self._on_alert(a)
+        if self.recorder is not None and (out.events or alerts):
+            events: list[Event] = [*out.events, *alerts]
+            self._record(lambda r: r.write_events(events))
+        self._dirty = True
+
+    def _on_event(self, e: Event) -> None:
+        if isinstance(e, Step):
+            self.step_count += 1
+            self.recent_steps.append(e)
+            self.step_marks.append(e.t_s, {"left": 0.0, "right": 1.0}.get(e.side or "", math.nan))
+            c = self.engine.cadence_spm
+            if math.isfinite(c):
+                self.cadence_trend.append(e.t_s, c)
+        elif isinstance(e, Stride):
+            if math.isfinite(e.rotation_deg):
+                self.rotation_trend.append(e.end_s, e.rotation_deg)
+                self.recent_rot.append(e.rotation_deg)
+        elif isinstance(e, Gap):
+            self.recent_steps.clear()
+
+    def _on_alert(self, a: Alert) -> None:
+        self.alerts.append(a)
+        if a.state == "raised":
+            if self.settings.speech:
+                self.audio.say(SPOKEN[a.kind], "alert")
+            else:
+                self.audio.play("alert")
+        else:
+            self.audio.play("clear")
+
+    # -- recorder -----------------------------------------------------------------------
+    def _record(self, fn: Callable[[Any], Any]) -> None:
+        try:
+            fn(self.recorder)
+        except Exception as e:
+            log.warning("recording stopped: %s", e)
+            self.banner.show_message(f"Recording stopped: {e}", "alert")
+            with contextlib.suppress(Exception):
+                self.recorder.close()
+            self.recorder = None
+            self.actions_by_name["record"].setChecked(False)
+
+    def toggle_record(self) -> None:
+        """R: start or stop recording (batches, events, alerts and markers from now on)."""
+        if self.recorder is not None:
+            with contextlib.suppress(Exception):
+                self.recorder.close()
+            self.recorder = None
+            self.actions_by_name["record"].setChecked(False)
+        elif self.recorder_factory is not None:
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            self.record_path = Path(self.options.record_dir) / f"{self.settings.name}_{stamp}"
+            try:
+                self.record_path.parent.mkdir(parents=True, exist_ok=True)
+                self.recorder = self.recorder_factory(self.record_path)
+                self.actions_by_name["record"].setChecked(True)
+            except Exception as e:
+                self.recorder = None
+                self.actions_by_name["record"].setChecked(False)
+                self.banner.show_message(f"Cannot record: {e}", "alert")
+        self._dirty = True
+
+    # -- controls -----------------------------------------------------------------------
+    def add_marker(self) -> Marker | None:
+        """M: a lap marker at the newest sample time (recorded, drawn on the cadence trend)."""
+        if not math.isfinite(self.t_now):
+            return None
+        self._lap += 1
+        m = Marker(self.t_now, f"lap {self._lap}")
+        self.markers.append(m)
+        line = pg.InfiniteLine(pos=(m.t_s - (self.t0 or 0)) / 60.0, angle=90, pen=pg.mkPen("#b48cff", width=1))
+        self.cadence_plot.addItem(line)
+        self._marker_lines.append(line)
+        if len(self._marker_lines) > 20:
+            self.cadence_plot.removeItem(self._marker_lines.pop(0))
+        if self.recorder is not None:
+            self._record(lambda r: r.write_events([m]))
+        self._dirty = True
+        return m
+
+    def toggle_pause(self) -> None:
+        """Space: pause the source if it can (replay), and freeze the display."""
+        self.paused = not self.paused
+        fn = getattr(self.source, "pause" if self.paused else "resume", None)
+        if callable(fn):
+            fn()
+        self.actions_by_name["pause"].setChecked(self.paused)
+        self._dirty = True
+        self.refresh(force=True)
+
+    def _settings_changed(self) -> None:
+        self.engine.set_settings(AlertSettings.from_runner(self.settings))
+        self._update_metronome()
+        if self.save_settings is not None:
+            try:
+                self.save_settings(self.settings)
+            except Exception as e:
+                log.warning("could not save settings: %s", e)
+        self._dirty = True
+        self._next_trend_draw = 0.0
+
+    def change_target(self, delta_spm: float) -> None:
+        """+/-: move today's target (saved as an offset on the runner's plan)."""
+        self.settings.target_offset_spm += delta_spm
+        self._settings_changed()
+
+    def change_budget(self, delta_deg: float) -> None:
+        """[ / ]: move the rotation budget (deg)."""
+        self.settings.rotation_budget_deg = max(2.0, self.settings.rotation_budget_deg + delta_deg)
+        self._settings_changed()
+
+    def set_baseline_from_session(self) -> None:
+        """B: (re)start the cadence plan from this session's median cadence."""
+        c = self.cadence_trend.column(1)
+        if len(c) < 10:
+            self.banner.show_message("Run a little longer before taking a baseline", "warning")
+            return
+        self.settings.plan.start(float(np.median(c)))
+        self.settings.target_offset_spm = 0.0
+        self._settings_changed()
+
+    def toggle_metronome(self) -> None:
+        self.settings.metronome = not self.settings.metronome
+        self.actions_by_name["metronome"].setChecked(self.settings.metronome)
+        self._settings_changed()
+
+    def toggle_sound(self) -> None:
+        self.settings.sound = not self.settings.sound
+        self.audio.enabled = self.settings.sound
+        self.actions_by_name["sound"].setChecked(self.settings.sound)
+        self._settings_changed()
+
+    def seek(self, delta_s: float) -> None:
+        """Left/Right: jump in a replay (sources with ``seek``)."""
+        fn = getattr(self.source, "seek", None)
+        if callable(fn) and math.isfinite(self.t_now):
+            fn(max(self.t_now + delta_s, 0.0))
+
+    def change_speed(self, factor: float) -> None:
+        """, / .: replay slower or faster (sources with ``set_speed``)."""
+        fn = getattr(self.source, "set_speed", None)
+        if callable(fn):
+            speed = float(getattr(self.source, "speed", None) or 1.0) * factor
+            fn(min(max(speed, 0.25), 64.0))
+            self._dirty = True
+
+    def toggle_fullscreen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def _update_metronome(self) -> None:
+        if self.settings.metronome:
+            self._metronome.start(max(int(round(60000.0 / self.settings.target_cadence_spm())), 100))
+        else:
+            self._metronome.stop()
+
+    def _tick(self) -> None:
+        self._beat = not self._beat
+        self.audio.play("click")
+
+    # -- drawing ------------------------------------------------------------------------
+    def _on_strip_painted(self) -> None:
+        if self._pending_arrivals:
+            now = time.perf_counter()
+            self.latencies_ms.extend((now - a) * 1000.0 for a in self._pending_arrivals)
+            self._pending_arrivals.clear()
+
+    def cadence_state(self) -> str:
+        if "cadence" in self.engine.active:
+            return "alert"
+        c = self.engine.cadence_spm
+        if not math.isfinite(c):
+            return "idle"
+        return "warning" if c < self.engine.settings.cadence_limit_spm else "ok"
+
+    def rotation_state(self) -> str:
+        if "rotation" in self.engine.active:
+            return "alert"
+        if not self.recent_rot:
+            return "idle"
+        return "warning" if self.recent_rot[-1] > self.settings.rotation_budget_deg else "ok"
+
+    def refresh(self, force: bool = False) -> None:
+        """Redraw what changed (the 30 fps timer)."""
+        if (self.paused and not force) or not (self._dirty or force):
+            self._update_status()
+            return
+        self._dirty = False
+        s = self.settings
+        now = self.t_now if math.isfinite(self.t_now) else 0.0
+        t0 = self.t0 or 0.0
+        target = s.target_cadence_spm()
+        limit = target - s.cadence_tolerance_spm
+        # Big numbers.
+        c = self.engine.cadence_spm
+        c_txt = f"{c:.0f}" if math.isfinite(c) else "--"
+        self.cadence_box.set_value(c_txt, f"target {target:.0f}  (alert below {limit:.0f})", self.cadence_state())
+        budget_txt = f"budget {s.rotation_budget_deg:.0f}° ({s.rotation_budget_cm:.1f} cm)"
+        if self.recent_rot:
+            rot = float(np.median(self.recent_rot))
+            cm = arc_cm(rot, s.torso_half_width_cm)
+            self.rotation_box.set_value(f"{rot:.0f}°", f"{cm:.1f} cm each way · {budget_txt}", self.rotation_state())
+        else:
+            self.rotation_box.set_value("--", budget_txt, "idle")
+        # Banner: active alerts first.
+        if self.engine.active:
+            self.banner.show_message("   ·   ".join(a.message for a in self.engine.active.values()), "alert")
+        elif self.source_state in ("streaming", "connecting"):
+            msg = "Paused" if self.paused else ("Good rhythm — on target" if self.cadence_state() == "ok" else "")
+            if self.source_state == "connecting":
+                msg = "Waiting for data…"
+            self.banner.show_message(msg, "ok" if msg.startswith("Good") else "idle")
+        # Raw strip with step marks.
+        strip = self.strip.view()
+        if len(strip):
+            x = strip[:, 0] - now
+            m = x >= -self.options.strip_s - 0.5
+            self.strip_curve.setData(x[m], strip[m, 1])
+            marks = self.step_marks.view()
+            if len(marks):
+                mx = marks[:, 0] - now
+                keep = mx >= -self.options.strip_s
+                y = np.interp(marks[keep, 0], strip[:, 0], strip[:, 1])
+                side = marks[keep, 1]
+                self.left_marks.setData(mx[keep][side == 0], y[side == 0])
+                self.right_marks.setData(mx[keep][side == 1], y[side == 1])
+        else:
+            self.strip_curve.setData([], [])
+        # Trends (x: session minutes): once a second is plenty (3 px/s at 5 min per 900 px).
+        mono = time.monotonic()
+        if mono < self._next_trend_draw and not force:
+            self._update_status()
+            return
+        self._next_trend_draw = mono + 1.0
+        x_hi = max(now - t0, self.options.trend_s) / 60.0
+        x_lo = x_hi - self.options.trend_s / 60.0
+        ct = self.cadence_trend.view()
+        self.cadence_curve.setData((ct[:, 0] - t0) / 60.0, ct[:, 1])
+        self.cadence_plot.setXRange(x_lo, x_hi, padding=0)
+        self.target_band.setRegion((limit, target + s.cadence_tolerance_spm))
+        self.target_line.setPos(target)
+        lo = min(140.0, limit - 10, float(np.nanmin(ct[:, 1])) - 5 if len(ct) else 140.0)
+        hi = max(195.0, target + 15)
+        self.cadence_plot.setYRange(lo, hi, padding=0)
+        rt = self.rotation_trend.view()
+        over = rt[:, 1] > s.rotation_budget_deg
+        self.rotation_scatter.setData((rt[~over, 0] - t0) / 60.0, rt[~over, 1])
+        self.rotation_over.setData((rt[over, 0] - t0) / 60.0, rt[over, 1])
+        self.rotation_plot.setXRange(x_lo, x_hi, padding=0)
+        rot_hi = max(40.0, s.rotation_budget_deg * 1.6, float(np.max(rt[:, 1])) + 3 if len(rt) else 0.0)
+        self.rotation_plot.setYRange(0, rot_hi, padding=0)
+        for kind, item, plot in (("cadence", self.cadence_alert_marks, self.cadence_plot),
+                                 ("rotation", self.rotation_alert_marks, self.rotation_plot)):
+            ta = [(a.t_s - t0) / 60.0 for a in self.alerts if a.kind == kind and a.state == "raised"]
+            y_top = plot.getViewBox().viewRange()[1][1]
+            item.setData(ta, [y_top - 0.04 * (y_top - (lo if kind == "cadence" else 0))] * len(ta))
+        self.budget_line.setPos(s.rotation_budget_deg)
+        # Side panel.
+        self.info_steps.set("steps", f"{self.step_count}")
+        plan = s.plan
+        plan_txt = "no baseline yet [B]" if plan.baseline_spm is None else f"plan from {plan.baseline_spm:.0f}"
+        self.info_target.set("target", f"{target:.0f} ± {s.cadence_tolerance_spm:.0f} spm", STATE_COLORS["ok"][1])
+        self.info_target.setToolTip(plan_txt)
+        budget = f"{s.rotation_budget_deg:.0f}° = {s.rotation_budget_cm:.1f} cm each way"
+        self.info_budget.set("budget", budget, "#ff6b6b")
+        self.balance.set_left_pct(self._left_pct())
+        self._update_status()
+
+    def _left_pct(self) -> float:
+        """Share of step time (%) of steps ending on the left foot, over the last ~40 steps."""
+        left, right = [], []
+        for s in self.recent_steps:
+            if math.isfinite(s.cadence_spm):
+                (left if s.side == "left" else right if s.side == "right" else []).append(60.0 / s.cadence_spm)
+        if len(left) < 3 or len(right) < 3:
+            return math.nan
+        ml, mr = float(np.mean(left)), float(np.mean(right))
+        return 100.0 * ml / (ml + mr)
+
+    def _update_status(self) -> None:
+        self.clock.setText(_fmt_clock(self.session_s))
+        src = self.source
+        name = getattr(getattr(src, "info", None), "name", "—") if src is not None else "—"
+        state = self.source_state
+        if state == "streaming" and time.monotonic() - self._last_batch_host > 2.0:
+            state = f"no data for {time.monotonic() - self._last_batch_host:.0f} s"
+        color = STATE_COLORS["ok"][1] if state == "streaming" else STATE_COLORS["warning"][1]
+        if state.startswith(("disconnected", "no data")):
+            color = STATE_COLORS["alert"][1]
+        speed = getattr(src, "speed", None)
+        speed_txt = f" · {speed:g}×" if isinstance(speed, int | float) and speed != 1 else ""
+        self.info_sensor.set("sensor", f"{name} · {state}{speed_txt}", color)
+        w = self._rate_window
+        rate = math.nan
+        if len(w) >= 2 and w[-1][0] > w[0][0]:
+            rate = sum(n for _, n in list(w)[1:]) / (w[-1][0] - w[0][0])
+        self.info_rate.set("rate", f"{rate:.0f} Hz" if math.isfinite(rate) else "--")
+        stats = getattr(src, "stats", None)
+        if isinstance(stats, dict) and stats.get("samples"):
+            lost = stats.get("lost_samples", 0)
+            pct = 100.0 * lost / (stats["samples"] + lost)
+            self.info_loss.set("loss", f"{pct:.1f} % ({lost} samples) · gaps {self.pipeline.metrics.gaps}")
+        else:
+            self.info_loss.set("loss", f"gaps {self.pipeline.metrics.gaps}")
+        batt = getattr(getattr(src, "info", None), "extra", {}).get("battery_pct") if src is not None else None
+        self.info_battery.set("battery", f"{batt:.0f} %" if isinstance(batt, int | float) else "n/a")
+        if self.recorder is not None:
+            self.info_record.set("●", f"REC {self.record_path.name if self.record_path else ''}", "#ff6b6b")
+        else:
+            metro = " · metronome" if self.settings.metronome else ""
+            snd = "sound" if self.settings.sound and self.audio.available else "visual only"
+            self.info_record.set("alerts", snd + metro, DIM)
+
+    # -- window -------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:
+        if self.recorder is not None:
+            with contextlib.suppress(Exception):
+                self.recorder.close()
+            self.recorder = None
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._timer.stop()
+        self._metronome.stop()
+        super().closeEvent(event)
