@@ -1,6 +1,5 @@
-"""Qt windows (dashboard) fed by the pipeline's output. Importing this package applies
-:func:`stridemon.ui.qtcompat.pin_singletons` (a PySide6 6.12 reference-count bug)."""
+"""Qt windows: the live dashboard (dashboard.py) and the coach's comparison (compare_window.py).
 
-from stridemon.ui.qtcompat import pin_singletons
-
-pin_singletons()
+PySide6 is pinned below 6.12 in pyproject.toml: 6.12.0 drops a reference to None on every call
+of a C++ method returning void under CPython < 3.12, and a live window aborts within seconds.
+"""
