@@ -130,13 +130,13 @@ def demo(seconds: float | None = None) -> Scenario:
         S(25, "run", 174, 164, 10, label="cadence drop"),
         S(30, "run", 164, None, 10, label="low cadence"),
         S(20, "run", 164, 174, 10, label="cadence back"),
-        S(25, "run", 174, None, 10, 18, label="swivel ramp"),
-        S(30, "run", 174, None, 18, label="swivel"),
-        S(20, "run", 174, None, 18, 10, label="swivel back"),
+        S(25, "run", 174, None, 10, 22, label="swivel ramp"),
+        S(30, "run", 174, None, 22, label="swivel"),
+        S(20, "run", 174, None, 22, 10, label="swivel back"),
         S(40, "run", 174, None, 10, label="steady"),
     ]
     return Scenario(
-        "demo", "4 min demo: steady, cadence dip to 164 spm, swivel to 18°, steady", _fit(segs, seconds)
+        "demo", "4 min demo: steady, cadence dip to 164 spm, swivel to 22° (past the inch-each-way budget), steady", _fit(segs, seconds)
     )
 
 
