@@ -136,7 +136,9 @@ def demo(seconds: float | None = None) -> Scenario:
         S(40, "run", 174, None, 10, label="steady"),
     ]
     return Scenario(
-        "demo", "4 min demo: steady, cadence dip to 164 spm, swivel to 22° (past the inch-each-way budget), steady", _fit(segs, seconds)
+        "demo",
+        "4 min demo: steady, cadence dip to 164 spm, swivel to 22° (past the inch-each-way budget), steady",
+        _fit(segs, seconds),
     )
 
 

@@ -7,8 +7,10 @@ was killed or lost power — opens with a warning and everything written before 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import time
 import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -32,7 +34,6 @@ from stridemon.recording_format import (
     iter_blocks,
 )
 from stridemon.samples import SampleBatch, SourceInfo
-from stridemon.sources.base import paced
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,12 @@ def read_recording(path: str | Path) -> Recording:
 
 
 class RecordingSource:
-    """A recording replayed through the same interface as a live sensor (``speed`` None = max)."""
+    """A recording replayed through the same interface as a live sensor.
+
+    ``speed`` is × real time on the device clock (None = as fast as possible). A dashboard can
+    ``pause()``, ``resume()``, ``set_speed(x)`` and ``seek(t_s)``; after a seek the next batch
+    carries ``gap_before`` so the pipeline restarts instead of bridging the jump.
+    """
 
     def __init__(self, path: str | Path, speed: float | None = None, batch_s: float = 1.0) -> None:
         self.recording = read_recording(path)
@@ -169,12 +175,34 @@ class RecordingSource:
         self.metadata = self.recording.metadata
         if not self.recording.batches:
             raise InputError(f"{path}: the recording holds no samples")
+        self._pieces = list(self._split())
+        self._starts = np.array([float(b.t_s[0]) for b in self._pieces])
+        self._paused = False
+        self._seek_to: float | None = None
+        self._anchor: tuple[float, float] | None = None  # (host monotonic, device t) of pacing
 
-    def _batches(self):
+    @property
+    def duration_s(self) -> float:
+        return float(self._pieces[-1].t_s[-1] - self._pieces[0].t_s[0])
+
+    def pause(self) -> None:
+        self._paused = True
+
+    def resume(self) -> None:
+        self._paused = False
+        self._anchor = None
+
+    def set_speed(self, speed: float | None) -> None:
+        self.speed = speed
+        self._anchor = None
+
+    def seek(self, t_s: float) -> None:
+        """Continue from device time ``t_s`` (s, the recording's clock)."""
+        self._seek_to = float(t_s)
+
+    def _split(self):
         for b in self.recording.batches:
             n = len(b)
-            if n == 0:
-                continue
             # Split long blocks into ~batch_s pieces (the first keeps the gap flag).
             pieces = int(np.ceil((b.t_s[-1] - b.t_s[0]) / self.batch_s)) + 1
             edges = np.searchsorted(b.t_s, b.t_s[0] + self.batch_s * np.arange(1, pieces))
@@ -185,5 +213,26 @@ class RecordingSource:
                 start = stop
 
     async def stream(self) -> AsyncIterator[SampleBatch]:
-        async for b in paced(self._batches(), self.speed):
+        i = 0
+        while i < len(self._pieces):
+            if self._seek_to is not None:
+                i = min(int(np.searchsorted(self._starts, self._seek_to)), len(self._pieces) - 1)
+                self._seek_to, self._anchor = None, None
+                b = self._pieces[i]
+                b = SampleBatch(b.t_s, b.acc_mps2, b.gyro_dps, b.host_t_s, gap_before=True)
+            elif self._paused:
+                await asyncio.sleep(0.05)
+                continue
+            else:
+                b = self._pieces[i]
+            if self.speed is None:
+                await asyncio.sleep(0)
+            else:
+                if self._anchor is None:
+                    self._anchor = (time.monotonic(), float(b.t_s[0]))
+                host0, dev0 = self._anchor
+                delay = host0 + (float(b.t_s[-1]) - dev0) / self.speed - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
             yield b
+            i += 1
