@@ -23,7 +23,13 @@ def main(argv: list[str]) -> int:
         except ModuleNotFoundError:
             continue
         print(f"\n== {name}")
-        mod.main() if hasattr(mod, "main") else mod.run()
+        argv_saved, sys.argv = sys.argv, [name]  # their own argument parsers: defaults
+        try:
+            if name.endswith("dashboard_bench") and quick:
+                sys.argv += ["--seconds", "10", "--hour-minutes", "10"]
+            mod.main() if hasattr(mod, "main") else mod.run()
+        finally:
+            sys.argv = argv_saved
     if not quick:
         from benchmarks import fuzz_decoders
 

@@ -37,7 +37,9 @@ def test_live_command(capsys):
     with BluezThread() as bt:
         bt.call(lambda fb: fb.add_device(SIMS["movesense"]()))
         assert (
-            main(["live", "--device", "Movesense 174630000192", "--seconds", "2.5", "--scan-timeout", "3"])
+            main(
+                ["live", "--no-window", "--device", "Movesense 174630000192", "--seconds", "2.5", "--scan-timeout", "3"]
+            )
             == 0
         )
     out = capsys.readouterr().out
@@ -46,6 +48,6 @@ def test_live_command(capsys):
 
 def test_live_missing_device_is_one_line_error(capsys):
     with BluezThread():
-        assert main(["live", "--device", "AA:AA:AA:AA:AA:AA", "--scan-timeout", "0.5"]) == 2
+        assert main(["live", "--no-window", "--device", "AA:AA:AA:AA:AA:AA", "--scan-timeout", "0.5"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("stridemon: error: no sensor")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -224,14 +225,27 @@ def test_missing_audio_is_visual_only_with_one_warning(caplog, qapp):
 
 
 def test_demo_command(tmp_path):
-    try:
-        import stridemon.sources.simulator  # noqa: F401
-    except ImportError:
-        r = run_cli("demo", "--seconds", "1")
-        assert r.returncode == 2 and "simulator" in r.stderr and "Traceback" not in r.stderr
-        pytest.skip("simulator not merged yet: checked the clean error only")
     png = tmp_path / "demo.png"
     r = run_cli("demo", "--seconds", "10", "--speed", "10", "--screenshot", str(png), timeout=60)
+    assert r.returncode == 0, r.stderr
+    colours, std = _not_blank(png)
+    assert colours > 50 and std > 20
+
+
+def test_live_simulate_screenshot(tmp_path):
+    """`stridemon live --simulate --seconds 10 --screenshot out.png`, as the README promises."""
+    png = tmp_path / "live.png"
+    r = run_cli("live", "--simulate", "--seconds", "10", "--speed", "5", "--screenshot", str(png), timeout=60)
+    assert r.returncode == 0, r.stderr
+    colours, std = _not_blank(png)
+    assert colours > 50 and std > 20
+
+
+def test_replay_recording_screenshot(tmp_path):
+    """`stridemon replay FILE --screenshot`: a bundled recording in the real window."""
+    png = tmp_path / "replay.png"
+    rec = Path(__file__).resolve().parents[1] / "recordings" / "demo-run.smrec"
+    r = run_cli("replay", str(rec), "--speed", "20", "--seconds", "90", "--screenshot", str(png), timeout=60)
     assert r.returncode == 0, r.stderr
     colours, std = _not_blank(png)
     assert colours > 50 and std > 20

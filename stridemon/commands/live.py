@@ -1,8 +1,8 @@
-"""``stridemon live --device ADDR|NAME``: stream a BLE sensor with a terminal readout.
+"""``stridemon live --device ADDR|NAME`` (or ``--simulate``): the live dashboard on a sensor.
 
-Once a second: samples/s, lost samples and packets, skipped notifications, reconnects, and — when
-the pipeline is available — steps and cadence. Ctrl-C stops; a sensor gone longer than
-``--reconnect-timeout`` ends the run.
+With ``--no-window`` a terminal readout instead: once a second samples/s, lost samples and
+packets, skipped notifications, reconnects, steps and cadence. Ctrl-C stops; a sensor gone longer
+than ``--reconnect-timeout`` ends the run (the window stays up and says so).
 """
 
 from __future__ import annotations
@@ -15,24 +15,25 @@ import time
 
 from stridemon.devices import FAMILIES
 
-HELP = "stream a BLE sensor live with a terminal readout (rate, loss, steps/cadence)"
+HELP = "the live dashboard on a BLE sensor (or --simulate); --no-window for a terminal readout"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--device", required=True, metavar="ADDR|NAME", help="sensor address or advertised name"
-    )
-    parser.add_argument(
-        "--family", choices=FAMILIES, help="device family, if its advertisement does not tell"
-    )
+    src = parser.add_mutually_exclusive_group(required=True)
+    src.add_argument("--device", metavar="ADDR|NAME", help="sensor address or advertised name")
+    src.add_argument("--simulate", action="store_true", help="the simulated runner instead of a sensor")
+    parser.add_argument("--no-window", action="store_true", help="terminal readout instead of the dashboard")
+    parser.add_argument("--screenshot", metavar="PNG", help="save a PNG of the window when stopping (needs --seconds)")
+    parser.add_argument("--scenario", default="demo", help="simulator scenario (with --simulate)")
+    parser.add_argument("--speed", type=float, default=1.0, help="simulator pace, × real time (with --simulate)")
+    parser.add_argument("--runner", default="runner", help="runner whose settings (target, budget) to use and save")
+    parser.add_argument("--family", choices=FAMILIES, help="device family, if its advertisement does not tell")
     parser.add_argument("--rate", type=float, default=100.0, help="wanted sample rate in Hz (default 100)")
     parser.add_argument("--seconds", type=float, default=None, help="stop after this long")
     parser.add_argument(
         "--reconnect-timeout", type=float, default=30.0, help="give up after the sensor is gone this long (s)"
     )
-    parser.add_argument(
-        "--scan-timeout", type=float, default=10.0, help="how long to look for the sensor (s)"
-    )
+    parser.add_argument("--scan-timeout", type=float, default=10.0, help="how long to look for the sensor (s)")
 
 
 def _pipeline():
@@ -90,4 +91,30 @@ async def _live(args: argparse.Namespace, out=None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    return asyncio.run(_live(args))
+    from stridemon.errors import InputError
+
+    if args.screenshot and args.seconds is None:
+        raise InputError("--screenshot needs --seconds (when to take it)")
+    if args.simulate:
+        from stridemon.commands.demo import simulator_factory
+
+        factory = simulator_factory(args.scenario, 1, args.speed)
+    elif args.no_window:
+        return asyncio.run(_live(args))
+    else:
+        from stridemon.devices.drivers import BleSettings
+        from stridemon.sources.ble import BleSource
+
+        settings = BleSettings(
+            rate_hz=args.rate, scan_timeout_s=args.scan_timeout, reconnect_timeout_s=args.reconnect_timeout
+        )
+
+        def factory():
+            return BleSource(args.device, family=args.family, settings=settings)
+
+    from stridemon.settings import load_runner, save_runner
+    from stridemon.ui.app import run_dashboard
+
+    return run_dashboard(
+        factory, load_runner(args.runner), seconds=args.seconds, screenshot=args.screenshot, save_settings=save_runner
+    )
