@@ -60,12 +60,28 @@ def read_sidecar(path: str | Path) -> dict[str, Any] | None:
 def source_metadata(source: Any) -> dict[str, Any] | None:
     """Metadata a source carries itself (the native recording), in :class:`RunMeta`'s shape."""
     d = getattr(source, "metadata", None)
-    if isinstance(d, dict):
-        return d
-    info = getattr(source, "info", None)
-    extra = getattr(info, "extra", None) or {}
-    d = extra.get("metadata") if isinstance(extra, dict) else None
-    return d if isinstance(d, dict) else None
+    if not isinstance(d, dict):
+        info = getattr(source, "info", None)
+        extra = getattr(info, "extra", None) or {}
+        d = extra.get("metadata") if isinstance(extra, dict) else None
+    if not isinstance(d, dict):
+        return None
+    d = dict(d)
+    # A recording's header: the device is a SourceInfo dict, the start time is start_local, and
+    # laps are the Marker events it holds.
+    dev = d.get("device")
+    if isinstance(dev, dict):
+        d["device"] = " ".join(str(x) for x in (dev.get("name"), f"({dev.get('family')})") if x)
+    d.setdefault("recorded_at", d.get("start_local"))
+    rec = getattr(source, "recording", None)
+    if rec is not None and "markers" not in d:
+        from stridemon.events import Marker
+
+        d["markers"] = [{"t_s": e.t_s, "label": e.label} for e in rec.events if isinstance(e, Marker)]
+    for k in ("target_cadence_spm", "rotation_budget_deg"):
+        if d.get(k) is None:
+            d.pop(k, None)
+    return d
 
 
 def read_meta(path: str | Path, source: Any = None) -> tuple[RunMeta, list[str]]:
@@ -230,7 +246,15 @@ def scan_folder(folder: str | Path, runner: str | None = None, tag: str | None =
     for p in sorted(d.iterdir()):
         if not p.is_file() or p.name.startswith(".") or not p.name.lower().endswith(SESSION_SUFFIXES):
             continue
-        meta, warnings = read_meta(p)
+        source = None
+        if p.suffix.lower() == ".smrec":
+            from stridemon.sources.recording import RecordingSource
+
+            try:
+                source = RecordingSource(p)  # reading a recording is cheap (~0.3 s per hour)
+            except InputError:
+                source = None
+        meta, warnings = read_meta(p, source)
         if runner is not None and (meta.runner or "").casefold() != runner.casefold():
             continue
         if tag is not None and tag.casefold() not in {t.casefold() for t in meta.tags}:
