@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from stridemon.cli import main
@@ -51,3 +52,19 @@ def test_live_missing_device_is_one_line_error(capsys):
         assert main(["live", "--no-window", "--device", "AA:AA:AA:AA:AA:AA", "--scan-timeout", "0.5"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("stridemon: error: no sensor")
+
+
+def test_record_device_through_the_fake(tmp_path, capsys):
+    """`stridemon record --device`: the real bleak client, a session file with device and host time."""
+    from stridemon.sources.recording import read_recording
+
+    out = tmp_path / "ble.smrec"
+    with BluezThread() as bt:
+        bt.call(lambda fb: fb.add_device(SIMS["movesense"]()))
+        assert main(["record", "--device", "Movesense 174630000192", "--seconds", "3", "--out", str(out)]) == 0
+    rec = read_recording(out)
+    assert rec.closed_cleanly and rec.n_samples >= 250  # ~3 s at 104 Hz
+    assert rec.metadata["device"]["family"] == "movesense"
+    s = rec.samples()
+    assert s.host_t_s is not None and np.all(np.diff(s.t_s) > 0)
+    assert abs(np.median(np.diff(s.t_s)) - 1 / 104) < 1e-3
