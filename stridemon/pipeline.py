@@ -84,9 +84,13 @@ class _Buffer:
         self.t, self.w = np.empty(0), np.empty(0)
         self.a_h, self.up = np.empty((0, 3)), np.empty((0, 3))
 
+    def span(self, t0: float, t1: float) -> slice:
+        """Indices of the samples with t0 <= t <= t1 (times are sorted)."""
+        return slice(int(np.searchsorted(self.t, t0, "left")), int(np.searchsorted(self.t, t1, "right")))
+
     def mean(self, arr: np.ndarray, t0: float, t1: float) -> np.ndarray:
-        m = (self.t >= t0) & (self.t <= t1)
-        return arr[m].mean(axis=0) if m.any() else np.full(arr.shape[1:], np.nan)
+        sl = self.span(t0, t1)
+        return arr[sl].mean(axis=0) if sl.stop > sl.start else np.full(arr.shape[1:], np.nan)
 
 
 class Pipeline:
@@ -205,8 +209,8 @@ class Pipeline:
             if not final and newest < end + half + 0.05:
                 keep.append((start, mid, end, side))
                 continue
-            m = (buf.t >= start - half - 0.05) & (buf.t <= end + half + 0.05)
-            rot = yaw_range_deg(buf.t[m], buf.w[m], start, end)
+            sl = buf.span(start - half - 0.05, end + half + 0.05)
+            rot = yaw_range_deg(buf.t[sl], buf.w[sl], start, end)
             if rot == rot:
                 stride = Stride(start, end, side, rot, arc_cm(rot, self.settings.torso_half_width_cm))
                 self.strides.append(stride)
