@@ -42,7 +42,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy import signal
 
 from stridemon.samples import STANDARD_GRAVITY_MPS2, SampleBatch
 
@@ -810,6 +809,8 @@ def vertical_in_body(pitch_deg: np.ndarray, roll_deg: np.ndarray) -> np.ndarray:
 
 
 def _lowpass(cutoff_hz: float, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    from scipy import signal  # here, not at import: the CLI starts faster
+
     b, a = signal.butter(2, min(cutoff_hz, 0.45 * fs_hz), fs=fs_hz)
     return b, a
 
@@ -923,6 +924,7 @@ class Simulation:
 
     def chunks(self) -> Iterator[SampleBatch]:
         """The sample stream in 20 s batches (device clock), continuous across chunk boundaries."""
+        from scipy import signal
         sen, fs = self.sensor, MASTER_RATE_HZ
         bt, at = _lowpass(self.runner.tissue_lpf_hz, fs)
         ba, aa = _lowpass(sen.lpf_frac * sen.rate_hz, fs)
