@@ -1,5 +1,5 @@
 """Fake sensors of the four families for the fake BlueZ: real GATT layouts, real byte formats, a
-synthetic motion, realistic delivery (latency, bursts, a drifting device clock) and fault injection.
+recorded session played back (recordings/demo-run.smrec), realistic delivery (latency, bursts, a drifting device clock) and fault injection.
 
 Each sim knows the true host time of every sample (``true_host(i)``), so tests can measure the
 client's timestamp error. ``index_tag=True`` writes the sample index into acc x (WitMotion has no
@@ -13,6 +13,7 @@ import contextlib
 import random
 import struct
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -30,20 +31,22 @@ from tests.vendor_encoders import (
     wit_reply,
 )
 
+_RECORDING = Path(__file__).resolve().parents[1] / "recordings" / "demo-run.smrec"
+_PLAYBACK: list = []
+
 
 def motion(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Belt IMU of a runner at 170 steps/min: vertical bounce, fore-aft sway, pelvis yaw."""
-    f = 170 / 60 / 2  # stride frequency
-    acc = np.column_stack(
-        [
-            1.5 * np.sin(2 * np.pi * f * t),
-            2.0 * np.sin(2 * np.pi * 2 * f * t),
-            9.81 + 6 * np.cos(2 * np.pi * 2 * f * t),
-        ]
-    )
-    gyro = np.column_stack(
-        [20 * np.sin(2 * np.pi * 2 * f * t), 15 * np.cos(2 * np.pi * f * t), 80 * np.sin(2 * np.pi * f * t)]
-    )
+    """What the fake sensors measure at times ``t`` (s): a real-format session played back from
+    ``recordings/demo-run.smrec`` (the simulated demo run, looped), interpolated to each rate."""
+    if not _PLAYBACK:
+        from stridemon.sources.recording import read_recording
+
+        rec = read_recording(_RECORDING).samples()
+        _PLAYBACK.append((rec.t_s - rec.t_s[0], rec.acc_mps2, rec.gyro_dps))
+    t0, acc0, gyro0 = _PLAYBACK[0]
+    tt = np.mod(np.asarray(t, dtype=float), t0[-1])
+    acc = np.column_stack([np.interp(tt, t0, acc0[:, i]) for i in range(3)])
+    gyro = np.column_stack([np.interp(tt, t0, gyro0[:, i]) for i in range(3)])
     return acc, gyro
 
 
