@@ -142,6 +142,8 @@ def load_run(
         run_meta, warnings = RunMeta.from_dict(meta), []
     else:
         run_meta, warnings = read_meta(path, source)
+    rec = getattr(source, "recording", None)  # a damaged or unfinished recording says so
+    warnings = [*warnings, *(f"{path}: {n}" for n in getattr(rec, "notes", []))]
     total = _expected_duration(source)
     ts: list[np.ndarray] = []
     ws: list[np.ndarray] = []

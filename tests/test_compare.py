@@ -164,3 +164,20 @@ def test_runmeta_round_trip():
         }
     )
     assert RunMeta.from_dict(m.to_dict()) == m
+
+
+def test_damaged_recordings_are_reported_not_fatal(tmp_path):
+    """A recording cut short opens with its damage listed; a file that is not one is an error entry."""
+    import json as _json
+
+    from tests.conftest import ROOT, run_cli
+
+    cut = tmp_path / "cut.smrec"
+    cut.write_bytes((ROOT / "recordings" / "demo-run.smrec").read_bytes()[:150_000])
+    bad = tmp_path / "bad.smrec"
+    bad.write_bytes(b"garbage")
+    p = run_cli("compare", str(cut), str(ROOT / "recordings" / "fatigue-run.smrec"), str(bad), "--json")
+    assert p.returncode == 0, p.stderr
+    runs = _json.loads(p.stdout)["runs"]
+    assert runs[0]["ok"] and any("cut short" in w for w in runs[0]["warnings"])
+    assert runs[1]["ok"] and not runs[2]["ok"] and "not a stridemon recording" in runs[2]["error"]

@@ -21,4 +21,6 @@ def open_file_source(
 
     if is_recording(p):
         return RecordingSource(p, speed=speed, batch_s=batch_s)
+    if p.suffix.lower() == ".smrec":
+        raise InputError(f"{p}: not a stridemon recording (no recording header); the file is damaged or not ours")
     return CsvSource(p, speed=speed, batch_s=batch_s, acc_unit=acc_unit, gyro_unit=gyro_unit)
