@@ -1,5 +1,6 @@
 """Fake sensors of the four families for the fake BlueZ: real GATT layouts, real byte formats, a
-recorded session played back (recordings/demo-run.smrec), realistic delivery (latency, bursts, a drifting device clock) and fault injection.
+recorded session played back (recordings/demo-run.smrec), realistic delivery (latency, bursts,
+a drifting device clock) and fault injection.
 
 Each sim knows the true host time of every sample (``true_host(i)``), so tests can measure the
 client's timestamp error. ``index_tag=True`` writes the sample index into acc x (WitMotion has no
