@@ -694,6 +694,12 @@ class Dashboard(QMainWindow):
         return 100.0 * ml / (ml + mr)
 
     def _update_status(self) -> None:
+        # Status text changes at most once a second; setting it 30 times a second would make
+        # Qt re-lay-out and repaint the side panel every frame.
+        now = time.monotonic()
+        if now < getattr(self, "_next_status", 0.0):
+            return
+        self._next_status = now + 0.5
         self.clock.setText(_fmt_clock(self.session_s))
         src = self.source
         name = getattr(getattr(src, "info", None), "name", "—") if src is not None else "—"
