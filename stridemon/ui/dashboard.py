@@ -697,9 +697,10 @@ class Dashboard(QMainWindow):
         # Status text changes at most once a second; setting it 30 times a second would make
         # Qt re-lay-out and repaint the side panel every frame.
         now = time.monotonic()
-        if now < getattr(self, "_next_status", 0.0):
-            return
-        self._next_status = now + 0.5
+        key = (self.source_state, self.recorder is not None, self.paused)
+        if now < getattr(self, "_next_status", 0.0) and key == getattr(self, "_status_key", None):
+            return  # nothing changed but the clock and counters: twice a second is enough
+        self._next_status, self._status_key = now + 0.5, key
         self.clock.setText(_fmt_clock(self.session_s))
         src = self.source
         name = getattr(getattr(src, "info", None), "name", "—") if src is not None else "—"
