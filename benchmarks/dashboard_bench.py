@@ -9,7 +9,7 @@
 2. An hour: the same window fed a simulated hour as fast as it goes (a redraw per simulated
    second), resident memory sampled every 5 simulated minutes.
 
-Uses the project's simulator when installed, else the stand-in runner of the tests.
+Drives the window with the project's simulator (a steady run at 200 Hz).
 """
 
 from __future__ import annotations
@@ -31,23 +31,28 @@ def _rss_mb() -> float:
         return int(f.read().split()[1]) * resource.getpagesize() / 1e6
 
 
-def _segments(total_s: float):
-    from tests.fixtures.standin_runner import DEMO_SEGMENTS, Segment
+class _Prerecorded:
+    """A simulated run generated beforehand and streamed at 1× in 20 ms batches, so the CPU
+    figure is the dashboard's (pipeline + drawing), not the simulator's physics."""
 
-    period = DEMO_SEGMENTS[-1].end_s
-    out = []
-    k = 0
-    while k * period < total_s:
-        out += [Segment(s.name, s.start_s + k * period, s.end_s + k * period, s.cadence_spm, s.rotation_deg)
-                for s in DEMO_SEGMENTS]
-        k += 1
-    return tuple(out)
+    def __init__(self, batch, truth) -> None:
+        from stridemon.samples import SourceInfo
+
+        self.batch, self.truth = batch, truth
+        self.info = SourceInfo(name="simulated runner (pre-generated)", family="simulator", nominal_rate_hz=200.0)
+
+    async def stream(self):
+        from stridemon.sources.base import batches_of, paced
+
+        async for b in paced(batches_of(self.batch, 0.02), 1.0):
+            yield b
 
 
 def realtime(seconds: float) -> dict:
     from stridemon.settings import RunnerSettings
+    from stridemon.sim.model import SensorModel
+    from stridemon.sources.simulator import simulate_run
     from stridemon.ui.app import run_dashboard
-    from tests.fixtures.standin_runner import StandInRunnerSource
 
     src_holder = {}
     win_holder = {}
@@ -56,7 +61,8 @@ def realtime(seconds: float) -> dict:
     marks: dict = {}
 
     def factory():
-        src_holder["s"] = StandInRunnerSource(_segments(seconds + 10), speed=1.0, batch_s=0.02)
+        run = simulate_run("steady-run", SensorModel(rate_hz=200.0), 3, seconds=seconds + 10)
+        src_holder["s"] = _Prerecorded(*run)
         return src_holder["s"]
 
     def on_window(w):
@@ -91,7 +97,7 @@ def realtime(seconds: float) -> dict:
     del wall0, cpu0
     w = win_holder["w"]
     lat = np.array(w.latencies_ms)
-    true_ic = src_holder["s"].true_ic_s
+    true_ic = src_holder["s"].truth.ic_t_s
     delays = []
     for t_emit, ic in emitted:
         j = np.argmin(np.abs(true_ic - ic))
@@ -107,8 +113,8 @@ def realtime(seconds: float) -> dict:
         "lat_max_ms": float(lat.max()),
         "step_delay_median_s": float(np.median(d)),
         "step_delay_p95_s": float(np.percentile(d, 95)),
-        "ic_error_median_ms": 1000 * float(np.median([ic - true_ic[np.argmin(np.abs(true_ic - ic))]
-                                                       for _, ic in emitted])),
+        "ic_error_median_ms": 1000
+        * float(np.median([ic - true_ic[np.argmin(np.abs(true_ic - ic))] for _, ic in emitted])),
         "steps": len(emitted),
     }
 
@@ -117,10 +123,11 @@ def hour(minutes: float) -> dict:
     from PySide6.QtWidgets import QApplication
 
     from stridemon.settings import RunnerSettings
+    from stridemon.sim.model import SensorModel
     from stridemon.sources.base import batches_of
+    from stridemon.sources.simulator import make_simulation
     from stridemon.ui.audio import Audio
     from stridemon.ui.dashboard import Dashboard
-    from tests.fixtures.standin_runner import standin_run
 
     app = QApplication.instance() or QApplication([])
     w = Dashboard(RunnerSettings(), audio=Audio(backend="none"))
@@ -131,14 +138,10 @@ def hour(minutes: float) -> dict:
     rss = []
     t0 = time.perf_counter()
     next_draw, next_mem = 0.0, 0.0
-    chunk_s = 600.0
-    k = 0
-    while k * chunk_s < total:
-        run, _ = standin_run(_segments(chunk_s), seed=k)
-        run = run.slice(0, int(np.searchsorted(run.t_s, chunk_s)))  # whole chunks, no overlap
-        run.t_s += k * chunk_s
-        for b in batches_of(run, 0.02):
-            w.on_batch(b)
+    sim = make_simulation("steady-run", SensorModel(rate_hz=200.0), seed=4, seconds=total)
+    for b in sim.chunks():  # 20 s at a time: the hour is never held in memory
+        for b2 in batches_of(b, 0.02):
+            w.on_batch(b2)
             if w.t_now >= next_draw:
                 w.refresh()
                 app.processEvents()
@@ -146,7 +149,6 @@ def hour(minutes: float) -> dict:
             if w.t_now >= next_mem:
                 rss.append((w.t_now / 60.0, _rss_mb()))
                 next_mem += 300.0
-        k += 1
     wall = time.perf_counter() - t0
     w.close()
     return {"minutes": minutes, "wall_s": wall, "rss": rss, "pipeline_steps_kept": len(w.pipeline.steps)}
@@ -162,16 +164,22 @@ def main() -> None:
     print(f"real time, 200 Hz in 20 ms batches, 30 fps target, {r['wall_s']:.0f} s after 5 s of start-up:")
     print(f"  CPU                  {r['cpu_pct']:.1f} % of one core")
     print(f"  frames drawn         {r['fps']:.1f} /s")
-    print(f"  sample-to-screen     p50 {r['lat_p50_ms']:.1f} ms, p99 {r['lat_p99_ms']:.1f} ms, "
-          f"max {r['lat_max_ms']:.1f} ms (batch arrival to strip painted)")
-    print(f"  step event delay     median {r['step_delay_median_s']:.2f} s, p95 {r['step_delay_p95_s']:.2f} s "
-          f"after the true initial contact ({r['steps']} steps; IC time error median {r['ic_error_median_ms']:.0f} ms)")
+    print(
+        f"  sample-to-screen     p50 {r['lat_p50_ms']:.1f} ms, p99 {r['lat_p99_ms']:.1f} ms, "
+        f"max {r['lat_max_ms']:.1f} ms (batch arrival to strip painted)"
+    )
+    print(
+        f"  step event delay     median {r['step_delay_median_s']:.2f} s, p95 {r['step_delay_p95_s']:.2f} s "
+        f"after the true initial contact ({r['steps']} steps; IC time error median {r['ic_error_median_ms']:.0f} ms)"
+    )
     h = hour(args.hour_minutes)
     print(f"a simulated {h['minutes']:.0f} min session fed as fast as it goes ({h['wall_s']:.0f} s):")
     print("  resident memory      " + ", ".join(f"{m:.0f} min {mb:.0f} MB" for m, mb in h["rss"]))
     first = h["rss"][1][1] if len(h["rss"]) > 1 else h["rss"][0][1]
-    print(f"  growth after 5 min   {h['rss'][-1][1] - first:+.1f} MB "
-          f"(pipeline keeps all {h['pipeline_steps_kept']} Step events; the window's buffers are fixed rings)")
+    print(
+        f"  growth after 5 min   {h['rss'][-1][1] - first:+.1f} MB "
+        f"(pipeline keeps all {h['pipeline_steps_kept']} Step events; the window's buffers are fixed rings)"
+    )
 
 
 if __name__ == "__main__":
