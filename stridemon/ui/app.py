@@ -66,12 +66,17 @@ def run_dashboard(
     app = _qapp()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    from stridemon.ui.sources_menu import actions
+
+    holder: dict[str, Any] = {}
     window = Dashboard(
         settings,
         recorder_factory=recorder_factory if recorder_factory is not None else default_recorder_factory(),
         audio=audio,
         save_settings=save_settings,
+        source_actions=actions(holder),
     )
+    holder["window"] = window
     window.resize(*size)
     window.show()
     if on_window is not None:

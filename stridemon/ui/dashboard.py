@@ -113,7 +113,7 @@ class Dashboard(QMainWindow):
         audio: Audio | None = None,
         options: DashboardOptions | None = None,
         save_settings: Callable[[RunnerSettings], Any] | None = None,
-        source_actions: dict[str, Callable[[], Any]] | None = None,
+        source_actions: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings or RunnerSettings()
@@ -276,8 +276,9 @@ class Dashboard(QMainWindow):
             self.actions_by_name[name] = a
             return a
 
-        for name, fn in self.source_actions.items():
-            act(f"source:{name}", name, [], fn)
+        for name, spec in self.source_actions.items():  # a callable, or (callable, [keys])
+            fn, keys = spec if isinstance(spec, tuple) else (spec, [])
+            act(f"source:{name}", name, list(keys), fn)
         if self.source_actions:
             tb.addSeparator()
         act("pause", "Pause", ["Space"], self.toggle_pause, checkable=True)
