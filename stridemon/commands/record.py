@@ -33,6 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mounting", default="", help="where and how the sensor sits, e.g. 'back, centre, clip'")
     p.add_argument("--target-cadence", type=float, help="runner's target cadence, spm")
     p.add_argument("--rotation-budget", type=float, help="rotation budget, deg per stride")
+    p.add_argument("--progress", action="store_true", help="print 'at N s' on stdout for each second recorded")
 
 
 def _source(args: argparse.Namespace):
@@ -75,6 +76,7 @@ async def _record(source, args: argparse.Namespace, meta: dict) -> int:
     started = time.monotonic()
     next_status = started + 5.0
     first_t = None
+    last_sec = [0]
 
     def feed(batches) -> None:
         for b in batches:  # the pipeline sees exactly what the file holds
@@ -88,6 +90,11 @@ async def _record(source, args: argparse.Namespace, meta: dict) -> int:
                 first_t = float(batch.t_s[0])
                 print(f"started: first sample at device t = {first_t:.3f} s", flush=True)
             feed(rec.write_batch(batch))
+            if args.progress and len(batch):
+                sec = int(batch.t_s[-1] - first_t)
+                if sec > last_sec[0]:
+                    last_sec[0] = sec
+                    print(f"at {sec} s", flush=True)  # produced by the source, handed to the recorder
             if args.seconds is not None and first_t is not None and batch.t_s[-1] - first_t >= args.seconds:
                 break
             if time.monotonic() >= next_status:
