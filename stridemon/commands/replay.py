@@ -9,7 +9,6 @@ import time
 
 from stridemon.errors import InputError
 from stridemon.pipeline import Pipeline
-from stridemon.sources.recording import RecordingSource
 
 HELP = "replay a recording (or plain IMU CSV) through the live pipeline, in the dashboard"
 
@@ -35,28 +34,34 @@ def _speed(text: str) -> float | None:
     return v
 
 
-def _factory(path: str, speed: float | None):
+def _sources(path: str, speed: float | None):
+    """(the first source, a factory): the file is opened now, so a bad one is an error before any
+    window opens, and that source is handed out first, so the file is read once."""
     from stridemon.sources.files import open_file_source
 
     def make():
         return open_file_source(path, speed=speed, batch_s=0.1 if speed is not None else 1.0)
 
-    make()  # open once now: a bad file is an error before any window opens
-    return make
+    opened = [make()]
+    first = opened[0]
+
+    def factory():
+        return opened.pop() if opened else make()
+
+    return first, factory
 
 
 def run(args: argparse.Namespace) -> int:
     speed = _speed(args.speed)
     if args.screenshot and args.seconds is None:
         raise InputError("--screenshot needs --seconds (when to take it)")
-    factory = _factory(args.path, speed)
+    first, factory = _sources(args.path, speed)
     if args.no_window:
         return asyncio.run(_terminal(factory(), args.seconds))
     from stridemon.settings import load_runner, save_runner
     from stridemon.ui.app import run_dashboard
 
-    src = factory()
-    name = args.runner or (getattr(src, "metadata", None) or {}).get("runner") or None
+    name = args.runner or (getattr(first, "metadata", None) or {}).get("runner") or None
     settings = load_runner(name) if name else load_runner()
     return run_dashboard(factory, settings, seconds=args.seconds, screenshot=args.screenshot, save_settings=save_runner)
 
@@ -83,6 +88,3 @@ async def _terminal(source, seconds: float | None) -> int:
     pipe.finish()
     print(f"replayed: {len(pipe.steps)} steps, {len(pipe.strides)} strides")
     return 0
-
-
-__all__ = ["RecordingSource", "run"]

@@ -99,7 +99,6 @@ class LoadingPeakDetector:
         self._k0: int | None = None  # grid index of buffer[0]
         self._s = np.empty(0)  # smoothed a_v, aligned to grid index (delay removed)
         self._d = np.empty(0)  # slope of a_v, aligned
-        self._w = np.empty(0)  # yaw rate, aligned
         self._raw_k_end = 0  # grid index one past the last input sample
         self._next_k: int | None = None  # first grid index not yet tested as a peak
 
@@ -118,7 +117,6 @@ class LoadingPeakDetector:
             pad = self._keep
             self._s = np.full(pad, np.nan)
             self._d = np.full(pad, np.nan)
-            self._w = np.full(pad, np.nan)
             self._w_raw = np.full(pad, np.nan)
             self._next_k = int(k[0])
         s_new = self._smooth(a_v)  # value for input index (i - delay)

@@ -71,7 +71,6 @@ class Recorder:
         self._f.write(json_block(META, meta))
         self._sync()
         self._pending: list[SampleBatch] = []
-        self._pending_n = 0
         self._events: list[dict] = []
         self._last_flush = time.monotonic()
         self.samples_written = 0
@@ -88,7 +87,6 @@ class Recorder:
         if batch.gap_before and self._pending:
             out += self._flush_samples()  # a gap starts a new block, so its flag survives
         self._pending.append(batch)
-        self._pending_n += len(batch)
         if self.first_t_s is None:
             self.first_t_s = float(batch.t_s[0])
         self.last_t_s = float(batch.t_s[-1])
@@ -121,7 +119,7 @@ class Recorder:
         payload = encode_samples(merged)
         self._f.write(block(SAMPLES, payload))
         self.samples_written += len(merged)
-        self._pending, self._pending_n = [], 0
+        self._pending = []
         return [decode_samples(payload)]
 
     def _sync(self) -> None:

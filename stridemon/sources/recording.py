@@ -8,6 +8,7 @@ was killed or lost power — opens with a warning and everything written before 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import time
@@ -80,15 +81,8 @@ class Recording:
         except TypeError:
             info = SourceInfo(name=self.path.name, family="recording")
         extra = {**(info.extra or {}), "metadata": self.metadata, "recording": str(self.path)}
-        return SourceInfo(
-            name=info.name or self.path.name,
-            family=info.family or "recording",
-            address=info.address,
-            nominal_rate_hz=info.nominal_rate_hz,
-            acc_range_mps2=info.acc_range_mps2,
-            gyro_range_dps=info.gyro_range_dps,
-            firmware=info.firmware,
-            extra=extra,
+        return dataclasses.replace(
+            info, name=info.name or self.path.name, family=info.family or "recording", extra=extra
         )
 
 
