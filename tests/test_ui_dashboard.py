@@ -249,3 +249,42 @@ def test_replay_recording_screenshot(tmp_path):
     assert r.returncode == 0, r.stderr
     colours, std = _not_blank(png)
     assert colours > 50 and std > 20
+
+
+def test_queued_batches_are_processed_per_frame_with_gaps_and_seeks_kept(qapp):
+    """enqueue() + refresh() (the live path) gives the steps of one direct pipeline run, keeps a
+    source-flagged gap, and starts afresh when time goes back (a replay seek)."""
+    from stridemon.pipeline import Pipeline
+    from stridemon.samples import SampleBatch
+
+    run, _ = standin_run()
+    first = run.slice(0, int(np.searchsorted(run.t_s, 40.0)))
+    batches = list(batches_of(first, 0.02))
+    direct = Pipeline()
+    direct.feed(first)
+    direct_steps = [s.t_s for s in direct.steps]
+
+    w = Dashboard(RunnerSettings(), audio=Audio(backend="none"))
+    for i, b in enumerate(batches):
+        w.enqueue(b)
+        if i % 3 == 2:  # a frame every 60 ms of data
+            w.refresh()
+    w.refresh()
+    assert not w._queue
+    assert [s.t_s for s in w.pipeline.steps] == direct_steps
+    assert w.pipeline.metrics.gaps == 0
+
+    # A source-flagged gap inside one frame's queue splits the run: the pipeline sees it.
+    last = batches[-1]
+    flagged = SampleBatch(last.t_s + 0.02 * len(last), last.acc_mps2, last.gyro_dps, gap_before=True)
+    w.enqueue(flagged)
+    w.refresh()
+    assert w.pipeline.metrics.gaps == 1
+
+    # Time going back within one frame's queue (seek to 0) resets the session at that batch.
+    w.enqueue(batches[0])
+    w.enqueue(batches[1])
+    w.refresh()
+    assert w.t0 == pytest.approx(batches[0].t_s[0]) and w.t_now == pytest.approx(batches[1].t_s[-1])
+    assert w.pipeline.samples_in == len(batches[0]) + len(batches[1])
+    w.close()

@@ -79,6 +79,7 @@ class DashboardOptions:
     fps: float = 30.0
     record_dir: Path = Path("recordings")
     rotation_readout_strides: int = 4  # the big rotation number: median of the last N strides
+    max_queue_s: float = 0.25  # process queued samples at once beyond this much (s of device time)
 
 
 def _fmt_clock(s: float) -> str:
@@ -129,6 +130,8 @@ class Dashboard(QMainWindow):
         self.paused = False
         self.latencies_ms: deque[float] = deque(maxlen=200_000)  # sample arrival -> strip painted
         self._pending_arrivals: list[float] = []
+        self._queue: list[SampleBatch] = []  # batches from the source not yet processed (see enqueue)
+        self._queue_arrivals: list[float] = []
         self._task: asyncio.Task | None = None
         self._dirty = True
         self._next_trend_draw = 0.0
@@ -212,7 +215,8 @@ class Dashboard(QMainWindow):
         )
         self.cadence_plot.setYRange(140, 195)
         self.rotation_plot.setYRange(0, 40)
-        self.strip_plot.setYRange(-12, 32)
+        self._strip_range = (-10.0, 10.0)  # m/s², follows the signal in 5 m/s² steps (see refresh)
+        self.strip_plot.setYRange(*self._strip_range, padding=0)
         self.strip_plot.setXRange(-self.options.strip_s, 0)
         self.target_band = pg.LinearRegionItem(
             orientation="horizontal", movable=False, brush=pg.mkBrush(92, 242, 154, 40), pen=pg.mkPen(None)
@@ -233,8 +237,21 @@ class Dashboard(QMainWindow):
         self.rotation_plot.addItem(self.rotation_alert_marks)
         self.strip_plot.showGrid(x=False, y=False)  # the grid is redrawn on every frame: the costliest part
         self.strip_curve = self.strip_plot.plot(pen=pg.mkPen("#c9d3df", width=1))
-        self.left_marks = pg.ScatterPlotItem(size=14, pen=None, brush=pg.mkBrush(LEFT_COLOR), symbol="o")
-        self.right_marks = pg.ScatterPlotItem(size=14, pen=None, brush=pg.mkBrush(RIGHT_COLOR), symbol="o")
+        # Steps as coloured full-height lines at each contact, with a thick tick at the bottom.
+        # Curves drawn as segment pairs, placed in session time and slid with setPos: rebuilt only
+        # when a step arrives (scatter items re-run Python on every paint; these are cached paths).
+        self.left_marks = pg.PlotCurveItem(connect="pairs", skipFiniteCheck=True)
+        self.right_marks = pg.PlotCurveItem(connect="pairs", skipFiniteCheck=True)
+        self.left_ticks = pg.PlotCurveItem(connect="pairs", skipFiniteCheck=True)
+        self.right_ticks = pg.PlotCurveItem(connect="pairs", skipFiniteCheck=True)
+        for item, tick, color in ((self.left_marks, self.left_ticks, LEFT_COLOR),
+                                  (self.right_marks, self.right_ticks, RIGHT_COLOR)):
+            c = pg.mkColor(color)
+            tick.setPen(pg.mkPen(c, width=7))
+            c.setAlpha(120)
+            item.setPen(pg.mkPen(c, width=2))
+            item.setZValue(-1)  # behind the signal
+            self.strip_plot.addItem(tick)
         self.strip_plot.addItem(self.left_marks)
         self.strip_plot.addItem(self.right_marks)
         self._marker_lines: list[pg.InfiniteLine] = []
@@ -312,11 +329,13 @@ class Dashboard(QMainWindow):
         ps = self.settings
         from stridemon.pipeline import PipelineSettings
 
+        self._queue, self._queue_arrivals = [], []
         self.pipeline = Pipeline(PipelineSettings(torso_half_width_cm=ps.torso_half_width_cm))
         self.engine = AlertEngine(AlertSettings.from_runner(ps))
         rate = self.pipeline.settings.internal_rate_hz
         self.strip = RingBuffer(int((o.strip_s + 2) * rate), 2)  # t, vertical acc
         self.step_marks = RingBuffer(64, 2)  # t, side (0 left, 1 right, nan unknown)
+        self._marks_added, self._marks_drawn = 0, -1
         self.cadence_trend = RingBuffer(int(o.trend_s * 4) + 16, 2)  # t, smoothed cadence (per step)
         self.rotation_trend = RingBuffer(int(o.trend_s * 2) + 16, 2)  # t, rotation deg (per stride)
         self.recent_steps: deque[Step] = deque(maxlen=41)
@@ -355,10 +374,15 @@ class Dashboard(QMainWindow):
         self._dirty = True
         reason = "ended"
         stream = source.stream()
+        t_first = math.nan
         try:
             async for batch in stream:
-                self.on_batch(batch)
-                if stop_after_s is not None and self.session_s >= stop_after_s:
+                if not len(batch):
+                    continue
+                self.enqueue(batch)
+                if math.isnan(t_first):
+                    t_first = float(batch.t_s[0])
+                if stop_after_s is not None and float(batch.t_s[-1]) - t_first >= stop_after_s:
                     reason = "stopped"
                     break
         except asyncio.CancelledError:
@@ -371,6 +395,7 @@ class Dashboard(QMainWindow):
             if hasattr(stream, "aclose"):
                 with contextlib.suppress(Exception):
                     await stream.aclose()
+            self.process_queued()
             with contextlib.suppress(Exception):
                 self.on_output(self.pipeline.finish())
             self.on_source_end(reason)
@@ -387,9 +412,37 @@ class Dashboard(QMainWindow):
         self.source_finished.emit(reason)
 
     # -- data in ------------------------------------------------------------------------
-    def on_batch(self, batch: SampleBatch, arrival_s: float | None = None) -> PipelineOutput:
-        """Process one batch (arrival: ``time.perf_counter()`` when its newest sample arrived)."""
-        arrival_s = time.perf_counter() if arrival_s is None else arrival_s
+    def enqueue(self, batch: SampleBatch) -> None:
+        """Queue a source's batch; :meth:`refresh` processes the queue once per frame.
+
+        A BLE sensor delivers 25-200 small batches a second, but nothing is drawn between frames:
+        one pipeline call per frame costs far less than one per notification, and adds no latency
+        to what is on screen. A backlog longer than ``max_queue_s`` is processed at once.
+        """
+        self._queue.append(batch)
+        self._queue_arrivals.append(time.perf_counter())
+        if float(batch.t_s[-1]) - float(self._queue[0].t_s[0]) >= self.options.max_queue_s:
+            self.process_queued()
+
+    def process_queued(self) -> None:
+        """Run the queued batches through the pipeline: joined, but split where a source flagged a
+        gap or time went back (a replay seek)."""
+        queue, arrivals = self._queue, self._queue_arrivals
+        if not queue:
+            return
+        self._queue, self._queue_arrivals = [], []
+        runs: list[tuple[list[SampleBatch], list[float]]] = []
+        for b, a in zip(queue, arrivals, strict=True):
+            if not runs or b.gap_before or b.t_s[0] <= runs[-1][0][-1].t_s[-1]:
+                runs.append(([], []))
+            runs[-1][0].append(b)
+            runs[-1][1].append(a)
+        for batches, times in runs:
+            self.on_batch(SampleBatch.concat(batches) if len(batches) > 1 else batches[0], times)
+
+    def on_batch(self, batch: SampleBatch, arrivals_s: list[float] | None = None) -> PipelineOutput:
+        """Process one batch now (arrivals: ``time.perf_counter()`` when its parts arrived, for the
+        sample-to-screen latency; default now)."""
         if len(batch) == 0:
             return PipelineOutput()
         if math.isfinite(self.t_now) and batch.t_s[0] < self.t_now - 0.5:  # replay went back: start afresh
@@ -403,7 +456,7 @@ class Dashboard(QMainWindow):
         self._rate_window.append((self.t_now, len(batch)))
         self._last_batch_host = time.monotonic()
         self.source_state = "streaming"
-        self._pending_arrivals.append(arrival_s)
+        self._pending_arrivals.extend(arrivals_s if arrivals_s is not None else [time.perf_counter()])
         self.on_output(out)
         return out
 
@@ -426,6 +479,7 @@ class Dashboard(QMainWindow):
             self.step_count += 1
             self.recent_steps.append(e)
             self.step_marks.append(e.t_s, {"left": 0.0, "right": 1.0}.get(e.side or "", math.nan))
+            self._marks_added += 1
             c = self.engine.cadence_spm
             if math.isfinite(c):
                 self.cadence_trend.append(e.t_s, c)
@@ -598,7 +652,8 @@ class Dashboard(QMainWindow):
         return "warning" if self.recent_rot[-1] > self.settings.rotation_budget_deg else "ok"
 
     def refresh(self, force: bool = False) -> None:
-        """Redraw what changed (the 30 fps timer)."""
+        """Process what arrived and redraw what changed (the 30 fps timer)."""
+        self.process_queued()  # also while paused: alerts and the recorder keep up with a live sensor
         if (self.paused and not force) or not (self._dirty or force):
             self._update_status()
             return
@@ -633,14 +688,17 @@ class Dashboard(QMainWindow):
             x = strip[:, 0] - now
             m = x >= -self.options.strip_s - 0.5
             self.strip_curve.setData(x[m], strip[m, 1])
-            marks = self.step_marks.view()
-            if len(marks):
-                mx = marks[:, 0] - now
-                keep = mx >= -self.options.strip_s
-                y = np.interp(marks[keep, 0], strip[:, 0], strip[:, 1])
-                side = marks[keep, 1]
-                self.left_marks.setData(mx[keep][side == 0], y[side == 0])
-                self.right_marks.setData(mx[keep][side == 1], y[side == 1])
+            if self._marks_drawn != self._marks_added:
+                self._marks_drawn = self._marks_added
+                marks = self.step_marks.view()
+                for side, item, tick in ((0.0, self.left_marks, self.left_ticks),
+                                         (1.0, self.right_marks, self.right_ticks)):
+                    x = np.repeat(marks[marks[:, 1] == side, 0] - t0, 2)
+                    lo, hi = self._strip_range
+                    item.setData(x, np.tile([lo, hi], len(x) // 2))
+                    tick.setData(x, np.tile([lo, lo + 0.1 * (hi - lo)], len(x) // 2))
+            for item in (self.left_marks, self.right_marks, self.left_ticks, self.right_ticks):
+                item.setPos(t0 - now, 0.0)
         else:
             self.strip_curve.setData([], [])
         # Trends (x: session minutes): once a second is plenty (3 px/s at 5 min per 900 px).
@@ -649,6 +707,14 @@ class Dashboard(QMainWindow):
             self._update_status()
             return
         self._next_trend_draw = mono + 1.0
+        if len(strip):  # the strip's range: the last seconds' extremes, rounded out to 5 m/s²
+            y = strip[strip[:, 0] >= now - self.options.strip_s, 1]
+            rng = (min(-10.0, 5.0 * math.floor(float(np.min(y)) / 5.0 - 0.2)),
+                   max(10.0, 5.0 * math.ceil(float(np.max(y)) / 5.0 + 0.2)))
+            if rng != self._strip_range:
+                self._strip_range = rng
+                self.strip_plot.setYRange(*rng, padding=0)
+                self._marks_drawn = -1
         x_hi = max(now - t0, self.options.trend_s) / 60.0
         x_lo = x_hi - self.options.trend_s / 60.0
         ct = self.cadence_trend.view()
