@@ -307,6 +307,7 @@ class Dashboard(QMainWindow):
         act("budget_down", "Budget −", ["["], lambda: self.change_budget(-1.0))
         act("budget_up", "Budget +", ["]"], lambda: self.change_budget(+1.0))
         act("baseline", "Baseline←run", ["B"], self.set_baseline_from_session)
+        act("settings", "Settings…", ["P", "Ctrl+,"], self.open_settings)
         tb.addSeparator()
         act("metronome", "Metronome", ["T"], self.toggle_metronome, checkable=True)
         act("sound", "Sound", ["S"], self.toggle_sound, checkable=True)
@@ -570,6 +571,25 @@ class Dashboard(QMainWindow):
                 log.warning("could not save settings: %s", e)
         self._dirty = True
         self._next_trend_draw = 0.0
+
+    def open_settings(self) -> Any:
+        """P: the settings dialog (window-modal; the source keeps streaming). Returns the dialog."""
+        from stridemon.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.settings()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, settings: RunnerSettings) -> None:
+        """Use (and save) new settings for this runner: alerts, metronome, sound, display."""
+        self.settings = settings
+        self.audio.enabled = settings.sound
+        self.actions_by_name["metronome"].setChecked(settings.metronome)
+        self.actions_by_name["sound"].setChecked(settings.sound)
+        self._settings_changed()
+        self.refresh(force=True)
 
     def change_target(self, delta_spm: float) -> None:
         """+/-: move today's target (saved as an offset on the runner's plan)."""
