@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from stridemon.events import Alert, Step, Stride, event_to_dict
@@ -11,7 +12,7 @@ from stridemon.pipeline import Metrics, Pipeline
 from stridemon.settings import RunnerSettings
 from stridemon.sinks.alerts import AlertEngine, AlertSettings
 from stridemon.sources.base import batches_of
-from tests.fixtures.standin_runner import DEMO_SEGMENTS, standin_run
+from stridemon.sources.simulator import simulate_run
 
 
 def _steps(t0: float, t1: float, spm: float) -> list[Step]:
@@ -32,10 +33,19 @@ def _strides(rotations: list[float], t0: float = 0.0, period: float = 0.7) -> li
     return [Stride(t0 + i * period, t0 + (i + 1) * period, "left", r, math.nan) for i, r in enumerate(rotations)]
 
 
+def true_crossings(t_s: np.ndarray, value: np.ndarray, level: float) -> tuple[float, float]:
+    """When a true per-step/per-stride value first goes past ``level`` and when it first comes back."""
+    above = value > level
+    first = int(np.argmax(above != above[0]))
+    back = first + int(np.argmax(above[first:] == above[0]))
+    return float(t_s[first]), float(t_s[back])
+
+
 @pytest.fixture(scope="module")
-def demo_alerts() -> list[Alert]:
-    """The stand-in demo run through the real pipeline and the alert engine, 50 ms batches."""
-    run, _ = standin_run()
+def demo():
+    """The simulator's demo run (steady, cadence dip to 164 spm, swivel to 22°) through the real
+    pipeline and the alert engine in 50 ms batches, with the simulator's truth."""
+    run, truth = simulate_run("demo", seed=1)
     pipe = Pipeline()
     engine = AlertEngine(AlertSettings.from_runner(RunnerSettings()))  # target 170, budget ≈ 19.4°
     alerts = []
@@ -43,30 +53,39 @@ def demo_alerts() -> list[Alert]:
         alerts += engine.update(pipe.feed(b), pipe.metrics)
     alerts += engine.update(pipe.finish(), pipe.metrics)
     assert all(isinstance(a, Alert) for a in alerts)
-    return alerts
+    return alerts, truth
 
 
-def test_demo_run_alerts_fire_in_the_right_segments(demo_alerts):
-    seg = {s.name: s for s in DEMO_SEGMENTS}
-    raised = [a for a in demo_alerts if a.state == "raised"]
-    assert [a.kind for a in raised] == ["cadence", "rotation"], demo_alerts
+def test_demo_run_alerts_fire_in_the_right_segments(demo):
+    alerts, truth = demo
+    s = AlertSettings.from_runner(RunnerSettings())
+    raised = [a for a in alerts if a.state == "raised"]
+    assert [a.kind for a in raised] == ["cadence", "rotation"], alerts
     cad, rot = raised
-    drop, swivel = seg["cadence drop"], seg["swivel"]
-    s = AlertSettings()
-    # Cadence: not before it has been low for the debounce time, and within the drop (allowing
-    # the 10 s smoothing window and the 3 s ramp of the stand-in).
-    assert drop.start_s + s.cadence_after_s <= cad.t_s <= drop.start_s + s.cadence_after_s + s.cadence_window_s + 4
-    assert cad.t_s < drop.end_s
-    assert cad.value < cad.limit == pytest.approx(167.0)
-    # Rotation: after N over-budget strides of the swivel, well inside it.
-    assert swivel.start_s < rot.t_s <= swivel.start_s + 3 + 8 * 0.7
+    # Truth: when the runner's own cadence (centred 31-step mean, about 10 s: single steps vary by
+    # a few spm) went below the alert line and back above it.
+    true_spm = np.convolve(60.0 / truth.step_period_s, np.ones(31) / 31, mode="valid")
+    low_from, low_to = true_crossings(truth.ic_t_s[15:-15], -true_spm, -s.cadence_limit_spm)
+    # Raised once the 10 s cadence has been low for the debounce time: not earlier than that
+    # after the true crossing, and not later than the smoothing window on top.
+    assert low_from + s.cadence_after_s <= cad.t_s <= low_from + s.cadence_after_s + s.cadence_window_s
+    assert cad.t_s < low_to and cad.value < cad.limit == pytest.approx(167.0)
+    # Rotation: true per-stride yaw range over budget; raised after N of the last M strides.
+    over_from, over_to = true_crossings(truth.stride_end_s, truth.stride_yaw_range_deg, s.rotation_budget_deg)
+    stride_s = float(np.median(np.diff(truth.stride_end_s)))
+    assert over_from - 2 * stride_s <= rot.t_s <= over_from + s.rotation_m * stride_s
     assert rot.value > rot.limit == pytest.approx(19.4, abs=0.05)
-    # Both clear after their segment; nothing at all happens in the steady segments.
-    cleared = {a.kind: a for a in demo_alerts if a.state == "cleared"}
-    assert drop.end_s < cleared["cadence"].t_s < drop.end_s + 20
-    assert swivel.end_s < cleared["rotation"].t_s < swivel.end_s + 10
-    for a in demo_alerts:
-        assert not (a.t_s < drop.start_s), a  # first steady segment is quiet
+    # Both clear after the truth comes back; nothing at all happens before the cadence dip.
+    cleared = {a.kind: a for a in alerts if a.state == "cleared"}
+    assert low_to < cleared["cadence"].t_s < low_to + s.cadence_window_s + 5
+    # (it clears once the strides are back under the budget minus the hysteresis margin)
+    _, under_margin = true_crossings(
+        truth.stride_end_s, truth.stride_yaw_range_deg, s.rotation_budget_deg - s.rotation_clear_margin_deg
+    )
+    assert over_to < cleared["rotation"].t_s <= under_margin + s.rotation_m * stride_s
+    assert all(a.t_s > low_from for a in alerts)
+    dip = next(seg for seg in truth.segments if seg["label"] == "cadence drop")
+    assert all(a.t_s > dip["start_s"] + s.cadence_after_s for a in alerts)  # the steady start is quiet
     d = event_to_dict(cad)
     assert d["type"] == "alert" and d["kind"] == "cadence" and d["state"] == "raised"
 

@@ -130,6 +130,7 @@ class Dashboard(QMainWindow):
         self.paused = False
         self.latencies_ms: deque[float] = deque(maxlen=200_000)  # sample arrival -> strip painted
         self._pending_arrivals: list[float] = []
+        self._settings_dialog: Any = None
         self._queue: list[SampleBatch] = []  # batches from the source not yet processed (see enqueue)
         self._queue_arrivals: list[float] = []
         self._task: asyncio.Task | None = None
@@ -576,11 +577,19 @@ class Dashboard(QMainWindow):
         """P: the settings dialog (window-modal; the source keeps streaming). Returns the dialog."""
         from stridemon.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self)
-        dialog.accepted.connect(lambda: self.apply_settings(dialog.settings()))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-        return dialog
+        if self._settings_dialog is not None and self._settings_dialog.isVisible():
+            self._settings_dialog.raise_()
+            return self._settings_dialog
+        # One dialog at a time, replaced on the next open (the window owns it; no deleteLater,
+        # which races Python's references at shutdown).
+        self._settings_dialog = SettingsDialog(self.settings, self)
+        self._settings_dialog.accepted.connect(self._settings_accepted)
+        self._settings_dialog.open()
+        return self._settings_dialog
+
+    def _settings_accepted(self) -> None:
+        if self._settings_dialog is not None:
+            self.apply_settings(self._settings_dialog.settings())
 
     def apply_settings(self, settings: RunnerSettings) -> None:
         """Use (and save) new settings for this runner: alerts, metronome, sound, display."""
