@@ -33,6 +33,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -80,6 +81,20 @@ class DashboardOptions:
     record_dir: Path = Path("recordings")
     rotation_readout_strides: int = 4  # the big rotation number: median of the last N strides
     max_queue_s: float = 0.25  # process queued samples at once beyond this much (s of device time)
+
+
+def _blend(color: str, alpha: float) -> Any:
+    """``color`` at ``alpha`` over the background, as an opaque brush (cheaper to paint than alpha)."""
+    c, b = pg.mkColor(color), pg.mkColor(BG)
+    mix = [round(alpha * x + (1 - alpha) * y) for x, y in zip(c.getRgb()[:3], b.getRgb()[:3], strict=True)]
+    return pg.mkBrush(*mix)
+
+
+# side (0 left, 1 right, None unknown) -> (faint full-height bar, bottom tick) brushes
+_STEP_COLORS: dict[float | None, tuple[Any, Any]] = {
+    side: (_blend(color, 0.45), pg.mkBrush(color))
+    for side, color in ((0.0, LEFT_COLOR), (1.0, RIGHT_COLOR), (None, DIM))
+}
 
 
 def _fmt_clock(s: float) -> str:
@@ -157,7 +172,7 @@ class Dashboard(QMainWindow):
         self.setStyleSheet(
             f"QMainWindow, QWidget#central {{ background: {BG}; }}"
             f"QToolBar {{ background: {PANEL}; border: none; spacing: 6px; padding: 4px; }}"
-            f"QToolButton {{ color: {FG}; font-size: 15px; padding: 6px 10px; border-radius: 6px; }}"
+            f"QToolButton {{ color: {FG}; font-size: 14px; padding: 5px 7px; border-radius: 6px; }}"
             f"QToolButton:checked {{ background: #3a4350; }}"
             f"QToolButton:hover {{ background: #2f3742; }}"
         )
@@ -238,23 +253,14 @@ class Dashboard(QMainWindow):
         self.rotation_plot.addItem(self.rotation_alert_marks)
         self.strip_plot.showGrid(x=False, y=False)  # the grid is redrawn on every frame: the costliest part
         self.strip_curve = self.strip_plot.plot(pen=pg.mkPen("#c9d3df", width=1))
-        # Steps as coloured full-height lines at each contact, with a thick tick at the bottom.
-        # Curves drawn as segment pairs, placed in session time and slid with setPos: rebuilt only
-        # when a step arrives (scatter items re-run Python on every paint; these are cached paths).
-        self.left_marks = pg.PlotCurveItem(connect="pairs", skipFiniteCheck=True)
-        self.right_marks = pg.PlotCurveItem(connect="pairs", skipFiniteCheck=True)
-        self.left_ticks = pg.PlotCurveItem(connect="pairs", skipFiniteCheck=True)
-        self.right_ticks = pg.PlotCurveItem(connect="pairs", skipFiniteCheck=True)
-        for item, tick, color in ((self.left_marks, self.left_ticks, LEFT_COLOR),
-                                  (self.right_marks, self.right_ticks, RIGHT_COLOR)):
-            c = pg.mkColor(color)
-            tick.setPen(pg.mkPen(c, width=7))
-            c.setAlpha(120)
-            item.setPen(pg.mkPen(c, width=2))
-            item.setZValue(-1)  # behind the signal
-            self.strip_plot.addItem(tick)
-        self.strip_plot.addItem(self.left_marks)
-        self.strip_plot.addItem(self.right_marks)
+        # Steps: a faint full-height bar at each contact with a solid tick at the bottom, coloured
+        # by side. Plain rectangles (a QPicture rebuilt only when a step arrives) placed in session
+        # time and slid with setPos; wide or translucent pens and scatter symbols cost far more
+        # per frame.
+        self.step_bars = pg.BarGraphItem(x=[], height=[], width=0.01, pen=pg.mkPen(None))
+        self.step_bars.setZValue(-1)  # behind the signal
+        self.step_bars.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # sliding reuses it
+        self.strip_plot.addItem(self.step_bars)
         self._marker_lines: list[pg.InfiniteLine] = []
         grid.addWidget(self.cadence_plot, 0, 0)
         grid.addWidget(self.rotation_plot, 0, 1)
@@ -274,6 +280,8 @@ class Dashboard(QMainWindow):
         w.hideButtons()
         w.setMenuEnabled(False)
         w.getPlotItem().setClipToView(True)
+        for name in ("left", "bottom"):  # axes change rarely: paint them from a cached pixmap
+            w.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         return w
 
     def _build_actions(self) -> None:
@@ -302,13 +310,13 @@ class Dashboard(QMainWindow):
         act("pause", "Pause", ["Space"], self.toggle_pause, checkable=True)
         act("record", "● Record", ["R"], self.toggle_record, checkable=True)
         act("marker", "Lap", ["M"], self.add_marker)
+        act("settings", "Settings…", ["P", "Ctrl+,"], self.open_settings)
         tb.addSeparator()
         act("target_down", "Target −", ["-"], lambda: self.change_target(-1.0))
         act("target_up", "Target +", ["+", "="], lambda: self.change_target(+1.0))
         act("budget_down", "Budget −", ["["], lambda: self.change_budget(-1.0))
         act("budget_up", "Budget +", ["]"], lambda: self.change_budget(+1.0))
         act("baseline", "Baseline←run", ["B"], self.set_baseline_from_session)
-        act("settings", "Settings…", ["P", "Ctrl+,"], self.open_settings)
         tb.addSeparator()
         act("metronome", "Metronome", ["T"], self.toggle_metronome, checkable=True)
         act("sound", "Sound", ["S"], self.toggle_sound, checkable=True)
@@ -719,15 +727,8 @@ class Dashboard(QMainWindow):
             self.strip_curve.setData(x[m], strip[m, 1])
             if self._marks_drawn != self._marks_added:
                 self._marks_drawn = self._marks_added
-                marks = self.step_marks.view()
-                for side, item, tick in ((0.0, self.left_marks, self.left_ticks),
-                                         (1.0, self.right_marks, self.right_ticks)):
-                    x = np.repeat(marks[marks[:, 1] == side, 0] - t0, 2)
-                    lo, hi = self._strip_range
-                    item.setData(x, np.tile([lo, hi], len(x) // 2))
-                    tick.setData(x, np.tile([lo, lo + 0.1 * (hi - lo)], len(x) // 2))
-            for item in (self.left_marks, self.right_marks, self.left_ticks, self.right_ticks):
-                item.setPos(t0 - now, 0.0)
+                self._draw_step_bars(t0)
+            self.step_bars.setPos(t0 - now, 0.0)
         else:
             self.strip_curve.setData([], [])
         # Trends (x: session minutes): once a second is plenty (3 px/s at 5 min per 900 px).
@@ -777,6 +778,23 @@ class Dashboard(QMainWindow):
         self.info_budget.set("budget", budget, "#ff6b6b")
         self.balance.set_left_pct(self._left_pct())
         self._update_status()
+
+    def _draw_step_bars(self, t0: float) -> None:
+        marks = self.step_marks.view()
+        n = len(marks)
+        if n == 0:
+            self.step_bars.setOpts(x=[], height=[])
+            return
+        lo, hi = self._strip_range
+        colors = [_STEP_COLORS.get(side, _STEP_COLORS[None]) for side in marks[:, 1].tolist()]
+        x = np.concatenate([marks[:, 0], marks[:, 0]]) - t0
+        self.step_bars.setOpts(
+            x=x,
+            y0=np.full(2 * n, lo),
+            height=np.r_[np.full(n, hi - lo), np.full(n, 0.1 * (hi - lo))],
+            width=np.r_[np.full(n, 0.012), np.full(n, 0.04)],  # s: about 3 and 9 px
+            brushes=[c[0] for c in colors] + [c[1] for c in colors],
+        )
 
     def _left_pct(self) -> float:
         """Share of step time (%) of steps ending on the left foot, over the last ~40 steps."""
