@@ -783,7 +783,7 @@ class Dashboard(QMainWindow):
         marks = self.step_marks.view()
         n = len(marks)
         if n == 0:
-            self.step_bars.setOpts(x=[], height=[])
+            self.step_bars.setOpts(x=np.empty(0), y0=np.empty(0), height=np.empty(0), width=np.empty(0), brushes=[])
             return
         lo, hi = self._strip_range
         colors = [_STEP_COLORS.get(side, _STEP_COLORS[None]) for side in marks[:, 1].tolist()]
