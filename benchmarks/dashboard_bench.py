@@ -96,7 +96,7 @@ def realtime(seconds: float) -> dict:
     frames[0] -= marks["frames"]
     del wall0, cpu0
     w = win_holder["w"]
-    lat = np.array(w.latencies_ms)
+    lat = w.latencies_ms.column(0).copy()
     true_ic = src_holder["s"].truth.ic_t_s
     delays = []
     for t_emit, ic in emitted:
@@ -178,7 +178,7 @@ def main() -> None:
     first = h["rss"][1][1] if len(h["rss"]) > 1 else h["rss"][0][1]
     print(
         f"  growth after 5 min   {h['rss'][-1][1] - first:+.1f} MB "
-        f"(pipeline keeps all {h['pipeline_steps_kept']} Step events; the window's buffers are fixed rings)"
+        f"(the window's buffers are fixed rings; its pipeline keeps the last {h['pipeline_steps_kept']} steps)"
     )
 
 

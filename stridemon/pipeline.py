@@ -14,6 +14,7 @@ file at once: every stage carries its state explicitly and decides only on data 
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,6 +38,7 @@ class PipelineSettings:
     torso_half_width_cm: float = 15.0  # lever for rotation as arc length at the side of the torso
     cadence_window_s: float = 10.0  # smoothing window of the displayed cadence
     ahrs: AhrsSettings = field(default_factory=AhrsSettings)
+    keep_last_events: int | None = None  # keep only the last N steps/strides/gaps (live windows); None = all
 
 
 @dataclass
@@ -108,9 +110,11 @@ class Pipeline:
         self._pending_strides: list[tuple[float, float, float, str | None]] = []  # start, mid, end IC, side
         self.forward = ForwardEstimator()
         self._segment_started = False
-        self.steps: list[Step] = []
-        self.strides: list[Stride] = []
-        self.gaps: list[Gap] = []
+        # Every event of the session (analyze, replay), or the last N (an all-day live window).
+        keep = s.keep_last_events
+        self.steps: list[Step] | deque[Step] = deque(maxlen=keep) if keep else []
+        self.strides: list[Stride] | deque[Stride] = deque(maxlen=keep) if keep else []
+        self.gaps: list[Gap] | deque[Gap] = deque(maxlen=keep) if keep else []
         self.metrics = Metrics()
         self.samples_in = 0
         self.first_t_s: float | None = None
@@ -154,7 +158,7 @@ class Pipeline:
             if math.isfinite(chunk.gap_from_s):
                 gap = Gap(chunk.gap_from_s, chunk.gap_to_s, "time gap")
                 self.gaps.append(gap)
-                self.metrics.gaps = len(self.gaps)
+                self.metrics.gaps += 1
                 events.append(gap)
             self._segment_started = True
             self._up.new_segment()
@@ -185,7 +189,7 @@ class Pipeline:
             step = Step(ts.candidate.ic_t_s, ts.side, ts.cadence_spm)
             self.steps.append(step)
             events.append(step)
-            self.metrics.steps = len(self.steps)
+            self.metrics.steps += 1
             if ts.cadence_spm == ts.cadence_spm:
                 self.metrics.cadence_spm = self._cadence.add(step.t_s, ts.cadence_spm)
             # A stride ends at this step if the step two before (same foot) is in the bout.

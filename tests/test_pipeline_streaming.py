@@ -90,3 +90,19 @@ def test_rest_gives_no_steps():
     gyro = rng.normal(0, 0.3, (len(t), 3)) + [0.8, -0.5, 0.2]  # bias
     p = _run([SampleBatch(t, acc, gyro)])
     assert p.steps == [] and p.strides == []
+
+
+def test_keep_last_events_bounds_memory_not_results():
+    """A live window keeps only the last N events; counts and the events it keeps are unchanged."""
+    from stridemon.pipeline import PipelineSettings
+    from stridemon.sources.simulator import simulate_run
+
+    run, _ = simulate_run("steady-run", seconds=60, seed=5)
+    full = _run([run])
+    short = Pipeline(PipelineSettings(keep_last_events=40))
+    short.feed(run)
+    short.finish()
+    assert len(full.steps) > 150 and len(short.steps) == 40 and len(short.strides) == 40
+    assert short.metrics.steps == full.metrics.steps == len(full.steps)
+    assert [s.t_s for s in short.steps] == [s.t_s for s in full.steps[-40:]]
+    assert [s.rotation_deg for s in short.strides] == [s.rotation_deg for s in full.strides[-40:]]

@@ -143,7 +143,7 @@ class Dashboard(QMainWindow):
         self.recorder: Any = None
         self.record_path: Path | None = None
         self.paused = False
-        self.latencies_ms: deque[float] = deque(maxlen=200_000)  # sample arrival -> strip painted
+        self.latencies_ms = RingBuffer(20_000)  # ms, sample arrival -> strip painted (benchmarks)
         self._pending_arrivals: list[float] = []
         self._settings_dialog: Any = None
         self._queue: list[SampleBatch] = []  # batches from the source not yet processed (see enqueue)
@@ -340,7 +340,7 @@ class Dashboard(QMainWindow):
         from stridemon.pipeline import PipelineSettings
 
         self._queue, self._queue_arrivals = [], []
-        self.pipeline = Pipeline(PipelineSettings(torso_half_width_cm=ps.torso_half_width_cm))
+        self.pipeline = Pipeline(PipelineSettings(torso_half_width_cm=ps.torso_half_width_cm, keep_last_events=1000))
         self.engine = AlertEngine(AlertSettings.from_runner(ps))
         rate = self.pipeline.settings.internal_rate_hz
         self.strip = RingBuffer(int((o.strip_s + 2) * rate), 2)  # t, vertical acc
@@ -670,7 +670,7 @@ class Dashboard(QMainWindow):
     def _on_strip_painted(self) -> None:
         if self._pending_arrivals:
             now = time.perf_counter()
-            self.latencies_ms.extend((now - a) * 1000.0 for a in self._pending_arrivals)
+            self.latencies_ms.extend((now - np.asarray(self._pending_arrivals)) * 1000.0)
             self._pending_arrivals.clear()
 
     def cadence_state(self) -> str:
