@@ -28,3 +28,28 @@ def run_cli(*args: str, timeout: float = 120, **kw) -> subprocess.CompletedProce
     return subprocess.run(
         [sys.executable, "-m", "stridemon", *args], capture_output=True, text=True, timeout=timeout, env=env, **kw
     )
+
+
+@pytest.fixture(autouse=True)
+def _delete_qt_windows():
+    """After a test that made Qt windows, delete them while the QApplication is alive.
+
+    Windows left to Python's cyclic garbage collector (signal lambdas make cycles) may otherwise
+    be destroyed during interpreter shutdown, after Qt's own teardown, which crashes the process.
+    """
+    yield
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    if widgets is None or widgets.QApplication.instance() is None:
+        return
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    app = widgets.QApplication.instance()
+    for w in app.topLevelWidgets():  # our windows and dialogs (not pyqtgraph's menus, which it keeps)
+        if isinstance(w, widgets.QMainWindow | widgets.QDialog):
+            w.close()
+            w.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()
+    gc.collect()

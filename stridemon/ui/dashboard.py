@@ -146,6 +146,7 @@ class Dashboard(QMainWindow):
         self.latencies_ms = RingBuffer(20_000)  # ms, sample arrival -> strip painted (benchmarks)
         self._pending_arrivals: list[float] = []
         self._settings_dialog: Any = None
+        self._closed = False  # set by closeEvent: the source task must not touch the widgets after it
         self._queue: list[SampleBatch] = []  # batches from the source not yet processed (see enqueue)
         self._queue_arrivals: list[float] = []
         self._task: asyncio.Task | None = None
@@ -385,6 +386,7 @@ class Dashboard(QMainWindow):
         reason = "ended"
         stream = source.stream()
         t_first = math.nan
+        dying = False
         try:
             async for batch in stream:
                 if not len(batch):
@@ -401,14 +403,18 @@ class Dashboard(QMainWindow):
         except Exception as e:  # a sensor gone, a broken file: say so, keep the window up
             reason = f"disconnected: {e}" if str(e) else f"disconnected: {type(e).__name__}"
             log.warning("source stopped: %s", reason)
+        except GeneratorExit:  # never resumed: the event loop went away first; nothing may await
+            dying = True
+            raise
         finally:
-            if hasattr(stream, "aclose"):
+            if not dying and hasattr(stream, "aclose"):
                 with contextlib.suppress(Exception):
-                    await stream.aclose()
-            self.process_queued()
-            with contextlib.suppress(Exception):
-                self.on_output(self.pipeline.finish())
-            self.on_source_end(reason)
+                    await stream.aclose()  # a BLE source disconnects here
+            if not (dying or self._closed):  # a closed window draws nothing (its widgets may be gone)
+                self.process_queued()
+                with contextlib.suppress(Exception):
+                    self.on_output(self.pipeline.finish())
+                self.on_source_end(reason)
         return reason
 
     def on_source_end(self, reason: str) -> None:
@@ -850,6 +856,7 @@ class Dashboard(QMainWindow):
 
     # -- window -------------------------------------------------------------------------
     def closeEvent(self, event) -> None:
+        self._closed = True
         if self.recorder is not None:
             with contextlib.suppress(Exception):
                 self.recorder.close()
