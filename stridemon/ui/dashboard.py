@@ -719,7 +719,7 @@ class Dashboard(QMainWindow):
             self.rotation_box.set_value("--", budget_txt, "idle")
         # Banner: active alerts first.
         if self.engine.active:
-            self.banner.show_message("   ·   ".join(a.message for a in self.engine.active.values()), "alert")
+            self.banner.show_message("   ·   ".join(self._alert_text(a) for a in self.engine.active.values()), "alert")
         elif self.source_state in ("streaming", "connecting"):
             msg = "Paused" if self.paused else ("Good rhythm — on target" if self.cadence_state() == "ok" else "")
             if self.source_state == "connecting":
@@ -784,6 +784,16 @@ class Dashboard(QMainWindow):
         self.info_budget.set("budget", budget, "#ff6b6b")
         self.balance.set_left_pct(self._left_pct())
         self._update_status()
+
+    def _alert_text(self, a: Alert) -> str:
+        """An active alert with today's numbers (the recorded message keeps those of its start)."""
+        if a.kind == "cadence" and math.isfinite(self.engine.cadence_spm):
+            return f"Cadence {self.engine.cadence_spm:.0f} spm — below {a.limit:.0f}: quicker, shorter steps"
+        if a.kind == "rotation" and self.recent_rot:
+            rot = float(np.median(self.recent_rot))
+            cm = arc_cm(rot, self.settings.torso_half_width_cm)
+            return f"Trunk rotation {rot:.0f}° ({cm:.1f} cm each way) — over budget: keep the hips quiet"
+        return a.message
 
     def _draw_step_bars(self, t0: float) -> None:
         marks = self.step_marks.view()
