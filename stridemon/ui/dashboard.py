@@ -260,7 +260,7 @@ class Dashboard(QMainWindow):
         # per frame.
         self.step_bars = pg.BarGraphItem(x=[], height=[], width=0.01, pen=pg.mkPen(None))
         self.step_bars.setZValue(-1)  # behind the signal
-        self.step_bars.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # sliding reuses it
+        # (no item cache here: Qt's device cache scrolled with setPos leaves stale slivers)
         self.strip_plot.addItem(self.step_bars)
         self._marker_lines: list[pg.InfiniteLine] = []
         grid.addWidget(self.cadence_plot, 0, 0)
