@@ -15,11 +15,13 @@ comparison or a listing can show it next to the good runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import math
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,8 @@ from stridemon.pipeline import Pipeline, PipelineOutput
 from stridemon.session import run_pipeline
 from stridemon.sinks.compare import RunData, RunMeta
 from stridemon.sources.files import open_file_source
+
+log = logging.getLogger(__name__)
 
 SIDECAR_SUFFIX = ".meta.json"
 # Files a folder scan treats as runs (add the native recording's suffix when it lands).
@@ -223,6 +227,8 @@ class SessionEntry:
     warnings: list[str]
     summary: dict[str, Any] | None = None
     error: str | None = None
+    stamp: list[Any] | None = field(default=None, repr=False)  # see _stamp: what the cache is valid for
+    cached: dict[str, Any] | None = field(default=None, repr=False)  # this file's valid cache entry
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -238,25 +244,36 @@ class SessionEntry:
 
 def scan_folder(folder: str | Path, runner: str | None = None, tag: str | None = None) -> list[SessionEntry]:
     """Run files in ``folder`` (not recursive), sorted by name, filtered by runner and tag
-    (case-insensitive; exact runner name, any of the run's tags). Reads metadata only."""
+    (case-insensitive; exact runner name, any of the run's tags). Reads metadata only, from the
+    folder's cache (:data:`CACHE_NAME`) for files unchanged since it was written."""
     d = Path(folder)
     if not d.exists():
         raise InputError(f"{d}: no such folder")
     if not d.is_dir():
         raise InputError(f"{d}: is a file; give the folder that holds the runs")
+    cache = _read_cache(d)
     out = []
     for p in sorted(d.iterdir()):
         if not p.is_file() or p.name.startswith(".") or not p.name.lower().endswith(SESSION_SUFFIXES):
             continue
-        source = None
-        if p.suffix.lower() == ".smrec":
-            from stridemon.sources.recording import RecordingSource
-
+        stamp = _stamp(p)
+        hit = cache.get(p.name)
+        hit = hit if isinstance(hit, dict) and hit.get("stamp") == stamp else None
+        if hit is not None:
             try:
-                source = RecordingSource(p)  # reading a recording is cheap (~0.3 s per hour)
-            except InputError:
-                source = None
-        meta, warnings = read_meta(p, source)
+                meta, warnings = RunMeta.from_dict(hit["meta"]), list(hit["warnings"])
+            except (KeyError, TypeError, ValueError):
+                hit = None
+        if hit is None:
+            source = None
+            if p.suffix.lower() == ".smrec":
+                from stridemon.sources.recording import RecordingSource
+
+                try:
+                    source = RecordingSource(p)  # reads the whole file (~0.3 s per hour): cached below
+                except InputError:
+                    source = None
+            meta, warnings = read_meta(p, source)
         if runner is not None and (meta.runner or "").casefold() != runner.casefold():
             continue
         if tag is not None and tag.casefold() not in {t.casefold() for t in meta.tags}:
@@ -269,6 +286,8 @@ def scan_folder(folder: str | Path, runner: str | None = None, tag: str | None =
                 size_bytes=st.st_size,
                 modified=datetime.fromtimestamp(st.st_mtime, UTC).isoformat(timespec="seconds"),
                 warnings=warnings,
+                stamp=stamp,
+                cached=hit,
             )
         )
     return out
@@ -287,14 +306,91 @@ HEADLINE_KEYS = (
 
 
 def add_headlines(entries: list[SessionEntry], progress: Progress | None = None) -> list[SessionEntry]:
-    """Analyse each entry's file and fill in ``summary`` (headline keys) or ``error``."""
+    """Fill in each entry's ``summary`` (headline keys) or ``error``: from the folder's cache for
+    files unchanged since their last analysis, else by analysing them (and updating the cache)."""
     from stridemon.sinks.compare import run_summary
 
-    runs = load_runs([e.path for e in entries], progress)
-    for e, r in zip(entries, runs, strict=True):
+    todo = []
+    for e in entries:
+        c = e.cached
+        if c is not None and ("summary" in c or "error" in c):
+            e.summary, e.error = c.get("summary"), c.get("error")
+        else:
+            todo.append(e)
+    runs = load_runs([e.path for e in todo], progress) if todo else []
+    for e, r in zip(todo, runs, strict=True):
         if r.ok:
             s = run_summary(r)
             e.summary = {k: s.get(k) for k in HEADLINE_KEYS}
         else:
             e.error = r.error
+    _write_cache(entries)
     return entries
+
+
+# -- the folder's cache -----------------------------------------------------------------------
+# Listing a folder re-reads every recording (for its metadata) and re-analyses every run (for its
+# numbers): seconds per hour of data. A small JSON file in the folder keeps both per file, valid
+# while the file, its sidecar and the analysis code are unchanged (size, mtime, code fingerprint).
+CACHE_NAME = ".stridemon-sessions.json"
+_FINGERPRINT: list[str] = []
+
+
+def _code_fingerprint() -> str:
+    """A hash of the code that produces the numbers: a changed algorithm invalidates every entry."""
+    if not _FINGERPRINT:
+        import hashlib
+
+        import stridemon
+
+        root = Path(stridemon.__file__).parent
+        h = hashlib.sha256(stridemon.__version__.encode())
+        for f in sorted([*root.glob("dsp/*.py"), root / "pipeline.py", root / "sinks" / "compare.py",
+                         root / "library.py", *root.glob("sources/*.py"), root / "recording_format.py"]):
+            h.update(f.name.encode() + f.read_bytes())
+        _FINGERPRINT.append(h.hexdigest()[:16])
+    return _FINGERPRINT[0]
+
+
+def _stamp(p: Path) -> list[Any]:
+    """What a cache entry is valid for: the file's and its sidecar's size and mtime, and the code."""
+    st = p.stat()
+    side = sidecar_path(p)
+    sst = side.stat() if side.exists() else None
+    return [st.st_size, st.st_mtime_ns, sst.st_size if sst else None, sst.st_mtime_ns if sst else None,
+            _code_fingerprint()]
+
+
+def _read_cache(folder: Path) -> dict[str, Any]:
+    try:
+        d = json.loads((folder / CACHE_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        log.warning("%s: unreadable session cache ignored (%s)", folder / CACHE_NAME, e)
+        return {}
+    return d.get("files", {}) if isinstance(d, dict) and isinstance(d.get("files"), dict) else {}
+
+
+def _write_cache(entries: list[SessionEntry]) -> None:
+    """Merge the entries into their folders' caches (atomically); a read-only folder is only logged."""
+    by_folder: dict[Path, list[SessionEntry]] = {}
+    for e in entries:
+        if e.stamp is not None and (e.summary is not None or e.error is not None):
+            by_folder.setdefault(Path(e.path).parent, []).append(e)
+    for folder, es in by_folder.items():
+        files = _read_cache(folder)
+        for e in es:
+            files[Path(e.path).name] = {
+                "stamp": e.stamp, "meta": e.meta.to_dict(), "warnings": e.warnings,
+                "summary": e.summary, "error": e.error,
+            }
+        files = {name: v for name, v in files.items() if (folder / name).exists()}  # forget deleted runs
+        tmp = folder / (CACHE_NAME + ".tmp")
+        try:
+            tmp.write_text(json.dumps({"version": 1, "files": files}, allow_nan=False), encoding="utf-8")
+            tmp.replace(folder / CACHE_NAME)
+        except (OSError, ValueError) as e:
+            log.warning("%s: session cache not written (%s); the next listing analyses again", folder, e)
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)

@@ -76,3 +76,62 @@ def test_sessions_compare_report(folder, tmp_path):
 def test_sessions_bad_folder(tmp_path):
     p = run_cli("sessions", str(tmp_path / "nope"))
     assert p.returncode == 2 and p.stderr.startswith("stridemon: error:") and "no such folder" in p.stderr
+
+
+def test_listing_twice_analyses_only_what_changed(tmp_path, monkeypatch, caplog):
+    """The folder's cache: unchanged runs are not re-read or re-analysed; a changed run or sidecar
+    is; a broken or unwritable cache is only logged."""
+    import os
+    import shutil
+
+    from stridemon import library
+    from stridemon.library import CACHE_NAME, add_headlines
+
+    rec = tmp_path / "demo.smrec"
+    shutil.copy(__file__.rsplit("/tests/", 1)[0] + "/recordings/demo-run.smrec", rec)
+    write_csv(tmp_path / "ana.csv", {"runner": "Ana", "tags": ["fresh"], "target_cadence_spm": 172},
+              cadence_spm=170, duration_s=30, seed=3)
+    (tmp_path / "broken.csv").write_text("hello\n")
+
+    analysed: list[str] = []
+    real_load_runs = library.load_runs
+    monkeypatch.setattr(library, "load_runs",
+                        lambda paths, *a, **k: analysed.extend(str(p).rsplit("/", 1)[-1] for p in paths)
+                        or real_load_runs(paths, *a, **k))
+    first = [e.to_dict() for e in add_headlines(scan_folder(tmp_path))]
+    assert sorted(analysed) == ["ana.csv", "broken.csv", "demo.smrec"]
+    assert (tmp_path / CACHE_NAME).exists()
+
+    # Second listing: nothing analysed, no recording even opened, the same answer.
+    analysed.clear()
+    import stridemon.sources.recording as recording
+
+    monkeypatch.setattr(recording, "RecordingSource", lambda *a, **k: pytest.fail("recording re-read"))
+    second = [e.to_dict() for e in add_headlines(scan_folder(tmp_path))]
+    assert analysed == [] and second == first
+    monkeypatch.undo()
+    monkeypatch.setattr(library, "load_runs",
+                        lambda paths, *a, **k: analysed.extend(str(p).rsplit("/", 1)[-1] for p in paths)
+                        or real_load_runs(paths, *a, **k))
+
+    # A new target in the sidecar changes "time below target": that run only is analysed again.
+    side = tmp_path / "ana.csv.meta.json"
+    side.write_text(json.dumps({"runner": "Ana", "tags": ["fresh"], "target_cadence_spm": 160}))
+    third = {e.path.rsplit("/", 1)[-1]: e for e in add_headlines(scan_folder(tmp_path))}
+    assert analysed == ["ana.csv"]
+    assert third["ana.csv"].meta.target_cadence_spm == 160
+    assert third["ana.csv"].summary["time_below_target_pct"] < first[0]["summary"]["time_below_target_pct"]
+
+    # A damaged cache file is ignored (everything analysed again), then rewritten.
+    analysed.clear()
+    (tmp_path / CACHE_NAME).write_text("{not json")
+    assert [e.to_dict() for e in add_headlines(scan_folder(tmp_path))][2] == first[2]
+    assert len(analysed) == 3 and json.loads((tmp_path / CACHE_NAME).read_text())["files"]
+    assert "unreadable session cache" in caplog.text
+
+    # A folder where the cache cannot be written still lists (and says why in the log).
+    os.remove(tmp_path / CACHE_NAME)
+    (tmp_path / CACHE_NAME).mkdir()
+    caplog.clear()
+    assert len(add_headlines(scan_folder(tmp_path))) == 3
+    assert "session cache not written" in caplog.text
