@@ -30,6 +30,21 @@ def run_cli(*args: str, timeout: float = 120, **kw) -> subprocess.CompletedProce
     )
 
 
+@pytest.fixture
+def ui_env(tmp_path, monkeypatch):
+    """A private settings folder and no audio, for UI tests (and the CLI processes they start)."""
+    monkeypatch.setenv("STRIDEMON_CONFIG_DIR", str(tmp_path / "cfg"))
+    monkeypatch.setenv("STRIDEMON_AUDIO", "none")
+
+
+@pytest.fixture
+def qapp(ui_env):
+    """The process's QApplication (offscreen), created on first use."""
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication([])
+
+
 @pytest.fixture(autouse=True)
 def _delete_qt_windows():
     """After a test that made Qt windows, delete them while the QApplication is alive.

@@ -17,7 +17,6 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
 
 from stridemon.errors import DeviceError
 from stridemon.events import Alert, Marker, Step, Stride
@@ -30,7 +29,7 @@ from stridemon.ui.audio import Audio
 from stridemon.ui.dashboard import Dashboard
 from tests.conftest import run_cli
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("ui_env")]
 
 DEMO_RECORDING = Path(__file__).resolve().parents[1] / "recordings" / "demo-run.smrec"
 
@@ -43,17 +42,6 @@ def demo_run():
 def segment(truth, label: str) -> tuple[float, float]:
     seg = next(s for s in truth.segments if s["label"] == label)
     return seg["start_s"], seg["end_s"]
-
-
-@pytest.fixture(autouse=True)
-def private_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("STRIDEMON_CONFIG_DIR", str(tmp_path / "cfg"))
-    monkeypatch.setenv("STRIDEMON_AUDIO", "none")
-
-
-@pytest.fixture
-def qapp():
-    return QApplication.instance() or QApplication([])
 
 
 class FakeRecorder:

@@ -8,25 +8,14 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox
 
 from stridemon.settings import RunnerSettings, load_runner, save_runner
 from stridemon.ui.audio import Audio
 from stridemon.ui.dashboard import Dashboard
 from stridemon.ui.settings_dialog import SettingsDialog
 
-pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(autouse=True)
-def private_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("STRIDEMON_CONFIG_DIR", str(tmp_path / "cfg"))
-    monkeypatch.setenv("STRIDEMON_AUDIO", "none")
-
-
-@pytest.fixture
-def qapp():
-    return QApplication.instance() or QApplication([])
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("ui_env")]
 
 
 def _press(dialog, which) -> None:

@@ -18,14 +18,6 @@ from tests.vendor_sims import SIMS
 RECORDING = Path(__file__).resolve().parents[1] / "recordings" / "demo-run.smrec"
 
 
-@pytest.fixture
-def qapp(tmp_path, monkeypatch):
-    monkeypatch.setenv("STRIDEMON_CONFIG_DIR", str(tmp_path / "cfg"))
-    from PySide6.QtWidgets import QApplication
-
-    return QApplication.instance() or QApplication([])
-
-
 def _run(qapp, coro):
     import qasync
 

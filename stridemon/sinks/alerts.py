@@ -70,6 +70,16 @@ class AlertSettings:
         )
 
 
+
+def cadence_message(cadence_spm: float, target_spm: float) -> str:
+    """The words of a cadence alert (banner, speech, the recorded event)."""
+    return f"Cadence {cadence_spm:.0f} spm — below target {target_spm:.0f}: quicker, shorter steps"
+
+
+def rotation_message(rotation_deg: float, cm_each_way: float) -> str:
+    """The words of a rotation alert."""
+    return f"Trunk rotation {rotation_deg:.0f}° ({cm_each_way:.1f} cm each way) — over budget: keep the hips quiet"
+
 class AlertEngine:
     """State machine for both alerts. Feed it every pipeline output in order."""
 
@@ -141,10 +151,7 @@ class AlertEngine:
                 and t - self._below_since >= s.cadence_after_s
                 and self._cooled("cadence", t)
             ):
-                self._raise(
-                    alerts, t, "cadence", c, limit,
-                    f"Cadence {c:.0f} spm — below target {s.target_cadence_spm:.0f}: quicker, shorter steps",
-                )
+                self._raise(alerts, t, "cadence", c, limit, cadence_message(c, s.target_cadence_spm))
         else:
             self._below_since = None
             if c >= limit + s.cadence_clear_margin_spm:
@@ -167,10 +174,7 @@ class AlertEngine:
         if "rotation" not in self.active:
             if over >= s.rotation_n and self._cooled("rotation", t):
                 cm = s.torso_half_width_cm * math.radians(recent / 2)
-                self._raise(
-                    alerts, t, "rotation", recent, s.rotation_budget_deg,
-                    f"Trunk rotation {recent:.0f}° ({cm:.1f} cm each way) — over budget: keep the hips quiet",
-                )
+                self._raise(alerts, t, "rotation", recent, s.rotation_budget_deg, rotation_message(recent, cm))
         else:
             near = sum(r > s.rotation_budget_deg - s.rotation_clear_margin_deg for r in rot)
             if near <= s.rotation_clear_n:

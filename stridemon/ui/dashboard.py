@@ -48,7 +48,7 @@ from stridemon.events import Alert, Event, Gap, Marker, Step, Stride
 from stridemon.pipeline import Pipeline, PipelineOutput
 from stridemon.samples import SampleBatch
 from stridemon.settings import RunnerSettings
-from stridemon.sinks.alerts import AlertEngine, AlertSettings
+from stridemon.sinks.alerts import AlertEngine, AlertSettings, cadence_message, rotation_message
 from stridemon.ui.audio import Audio
 from stridemon.ui.ringbuffer import RingBuffer
 from stridemon.ui.widgets import (
@@ -788,19 +788,15 @@ class Dashboard(QMainWindow):
     def _alert_text(self, a: Alert) -> str:
         """An active alert with today's numbers (the recorded message keeps those of its start)."""
         if a.kind == "cadence" and math.isfinite(self.engine.cadence_spm):
-            return f"Cadence {self.engine.cadence_spm:.0f} spm — below {a.limit:.0f}: quicker, shorter steps"
+            return cadence_message(self.engine.cadence_spm, self.engine.settings.target_cadence_spm)
         if a.kind == "rotation" and self.recent_rot:
             rot = float(np.median(self.recent_rot))
-            cm = arc_cm(rot, self.settings.torso_half_width_cm)
-            return f"Trunk rotation {rot:.0f}° ({cm:.1f} cm each way) — over budget: keep the hips quiet"
+            return rotation_message(rot, arc_cm(rot, self.settings.torso_half_width_cm))
         return a.message
 
     def _draw_step_bars(self, t0: float) -> None:
         marks = self.step_marks.view()
         n = len(marks)
-        if n == 0:
-            self.step_bars.setOpts(x=np.empty(0), y0=np.empty(0), height=np.empty(0), width=np.empty(0), brushes=[])
-            return
         lo, hi = self._strip_range
         colors = [_STEP_COLORS.get(side, _STEP_COLORS[None]) for side in marks[:, 1].tolist()]
         x = np.concatenate([marks[:, 0], marks[:, 0]]) - t0
