@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (long f-strings of the facts table read better unwrapped)
 """Virtual sacral IMUs from public treadmill running motion capture (Hamner & Delp 2013).
 
 Source
@@ -95,6 +96,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -123,7 +125,7 @@ def read_mot(path: Path) -> dict[str, np.ndarray]:
     lines = path.read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip().lower() == "endheader")
     names = lines[start + 1].split()
-    rows = [line.split() for line in lines[start + 2:] if line.strip()]
+    rows = [line.split() for line in lines[start + 2 :] if line.strip()]
     data = np.array(rows, dtype=float)
     return {name: data[:, j] for j, name in enumerate(names)}
 
@@ -146,11 +148,11 @@ def read_trc(path: Path) -> tuple[np.ndarray, dict[str, np.ndarray], str]:
             continue
         parts = line.split("\t")
         t.append(float(parts[1]))
-        row = [float(p) if p.strip() else math.nan for p in parts[2:2 + 3 * len(names)]]
+        row = [float(p) if p.strip() else math.nan for p in parts[2 : 2 + 3 * len(names)]]
         row += [math.nan] * (3 * len(names) - len(row))
         xyz.append(row)
     arr = np.array(xyz) * scale
-    markers = {n: arr[:, 3 * i:3 * i + 3] for i, n in enumerate(names) if n}
+    markers = {n: arr[:, 3 * i : 3 * i + 3] for i, n in enumerate(names) if n}
     return np.array(t), markers, title
 
 
@@ -362,23 +364,32 @@ def process(trial: Trial) -> dict:
     # --- contacts
     ic_r, to_r = contacts(trial.f_t, trial.f_right)
     ic_l, to_l = contacts(trial.f_t, trial.f_left)
-    ics = sorted([{"t": x, "side": "right"} for x in ic_r] + [{"t": x, "side": "left"} for x in ic_l], key=lambda e: e["t"])
-    tos = sorted([{"t": x, "side": "right"} for x in to_r] + [{"t": x, "side": "left"} for x in to_l], key=lambda e: e["t"])
+    ics = sorted(
+        [{"t": x, "side": "right"} for x in ic_r] + [{"t": x, "side": "left"} for x in ic_l], key=lambda e: e["t"]
+    )
+    tos = sorted(
+        [{"t": x, "side": "right"} for x in to_r] + [{"t": x, "side": "left"} for x in to_l], key=lambda e: e["t"]
+    )
     strides = []
     for side, lst in (("left", ic_l), ("right", ic_r)):
-        for a, b in zip(lst[:-1], lst[1:]):
+        for a, b in itertools.pairwise(lst):
             if a < t[0] or b > t[-1]:
                 continue
-            s = {"t_start": round(a, 4), "t_end": round(b, 4), "side": side,
-                 "yaw_range_deg": round(detrended_range(t, psi, a, b), 3)}
-            s["ik_rotation_range_deg"] = (round(detrended_range(t, trial.ik_rotation_deg, a, b), 3)
-                                          if trial.ik_rotation_deg is not None else None)
+            s = {
+                "t_start": round(a, 4),
+                "t_end": round(b, 4),
+                "side": side,
+                "yaw_range_deg": round(detrended_range(t, psi, a, b), 3),
+            }
+            s["ik_rotation_range_deg"] = (
+                round(detrended_range(t, trial.ik_rotation_deg, a, b), 3) if trial.ik_rotation_deg is not None else None
+            )
             strides.append(s)
     strides.sort(key=lambda s: s["t_start"])
     fwd_vel = np.gradient(origin[:, 0], dt)
     ref = {
         "source": "Hamner & Delp 2013 via github.com/stanfordnmbl/addbiomechanics-paper (Hamner2013Running); "
-                  + trial.source,
+        + trial.source,
         "subject": trial.subject,
         "speed_mps": SPEEDS_MPS[trial.run],
         "duration_s": round(float(t[-1] - t[0]), 3),
@@ -404,8 +415,9 @@ def process(trial: Trial) -> dict:
 def write_csv_gz(path: Path, arr: np.ndarray) -> None:
     lines = ["t_s,ax,ay,az,gx,gy,gz"]
     for row in arr:
-        lines.append(f"{row[0]:.2f}," + ",".join(f"{v:.4f}" for v in row[1:4]) + ","
-                     + ",".join(f"{v:.3f}" for v in row[4:7]))
+        lines.append(
+            f"{row[0]:.2f}," + ",".join(f"{v:.4f}" for v in row[1:4]) + "," + ",".join(f"{v:.3f}" for v in row[4:7])
+        )
     with gzip.open(path, "wt", compresslevel=9) as f:
         f.write("\n".join(lines) + "\n")
 
@@ -429,7 +441,7 @@ def event_features(res: dict) -> list[dict]:
     ics = ref["ics"]
     tos = ref["tos"]
     out = []
-    for i, e in enumerate(ics):
+    for _i, e in enumerate(ics):
         tc, side = e["t"], e["side"]
         if tc - 0.05 < t[0] or tc + 0.15 > t[-1]:
             continue
@@ -474,7 +486,9 @@ def _sign_line(feats: list[dict], key: str, side: str) -> str:
     major = "+" if pos >= 0.5 else "-"
     agree = max(pos, 1 - pos)
     q1, med, q3 = np.percentile(v, [25, 50, 75])
-    return f"median {med:+.2f} [{q1:+.2f}, {q3:+.2f}]; majority sign {major}, agreement {agree * 100:.0f} % (n={len(v)})"
+    return (
+        f"median {med:+.2f} [{q1:+.2f}, {q3:+.2f}]; majority sign {major}, agreement {agree * 100:.0f} % (n={len(v)})"
+    )
 
 
 def facts_markdown(results: list[dict]) -> str:
@@ -487,29 +501,45 @@ def facts_markdown(results: list[dict]) -> str:
         strides = [s for r in rs for s in r["ref"]["strides"]]
         feats = [f for r in rs for f in event_features(r)]
         subjects = sorted({r["ref"]["subject"] for r in rs})
-        L.append(f"### {spd:.0f} m/s — {len(rs)} trials ({', '.join(subjects)}), {len(strides)} strides, "
-                 f"{sum(len(r['ref']['ics']) for r in rs)} ICs")
+        L.append(
+            f"### {spd:.0f} m/s — {len(rs)} trials ({', '.join(subjects)}), {len(strides)} strides, "
+            f"{sum(len(r['ref']['ics']) for r in rs)} ICs"
+        )
         L.append("")
         L.append("| quantity | value (median [IQR] or sign rule) |")
         L.append("|---|---|")
         L.append(f"| per-stride yaw range, markers (deg) | {_q([s['yaw_range_deg'] for s in strides])} |")
-        L.append(f"| per-stride yaw range, left-IC strides (deg) | {_q([s['yaw_range_deg'] for s in strides if s['side'] == 'left'])} |")
-        L.append(f"| per-stride yaw range, right-IC strides (deg) | {_q([s['yaw_range_deg'] for s in strides if s['side'] == 'right'])} |")
+        L.append(
+            f"| per-stride yaw range, left-IC strides (deg) | {_q([s['yaw_range_deg'] for s in strides if s['side'] == 'left'])} |"
+        )
+        L.append(
+            f"| per-stride yaw range, right-IC strides (deg) | {_q([s['yaw_range_deg'] for s in strides if s['side'] == 'right'])} |"
+        )
         L.append(f"| per-stride IK pelvis_rotation range (deg) | {_q([s['ik_rotation_range_deg'] for s in strides])} |")
         for side in ("left", "right"):
-            L.append(f"| detrended heading at {side} IC (deg; + = pelvis turned left) | {_sign_line(feats, 'heading_detr_deg', side)} |")
+            L.append(
+                f"| detrended heading at {side} IC (deg; + = pelvis turned left) | {_sign_line(feats, 'heading_detr_deg', side)} |"
+            )
         for side in ("left", "right"):
-            L.append(f"| yaw rate gz, mean IC±50 ms, {side} IC (deg/s; + = turning left) | {_sign_line(feats, 'gz_pm50_dps', side)} |")
+            L.append(
+                f"| yaw rate gz, mean IC±50 ms, {side} IC (deg/s; + = turning left) | {_sign_line(feats, 'gz_pm50_dps', side)} |"
+            )
         for side in ("left", "right"):
             L.append(f"| roll rate gx, mean IC±50 ms, {side} IC (deg/s) | {_sign_line(feats, 'gx_pm50_dps', side)} |")
         for side in ("left", "right"):
-            L.append(f"| ay (m/s², + = left), mean IC..IC+50 ms, {side} IC | {_sign_line(feats, 'ay_0_50_mps2', side)} |")
+            L.append(
+                f"| ay (m/s², + = left), mean IC..IC+50 ms, {side} IC | {_sign_line(feats, 'ay_0_50_mps2', side)} |"
+            )
         L.append(f"| contact time (ms) | {_q([f.get('contact_ms', math.nan) for f in feats])} |")
         L.append(f"| flight time (ms) | {_q([f.get('flight_ms', math.nan) for f in feats])} |")
         L.append(f"| step time (ms) | {_q([f.get('step_ms', math.nan) for f in feats])} |")
-        L.append(f"| vertical specific-force peak in contact (g, incl. 1 g) | {_q([f.get('az_peak_g', math.nan) for f in feats])} |")
+        L.append(
+            f"| vertical specific-force peak in contact (g, incl. 1 g) | {_q([f.get('az_peak_g', math.nan) for f in feats])} |"
+        )
         L.append(f"| its time after IC (ms) | {_q([f.get('az_peak_after_ic_ms', math.nan) for f in feats])} |")
-        L.append(f"| steepest rise of az relative to force-plate IC (ms) | {_q([f['steepest_rise_after_ic_ms'] for f in feats])} |")
+        L.append(
+            f"| steepest rise of az relative to force-plate IC (ms) | {_q([f['steepest_rise_after_ic_ms'] for f in feats])} |"
+        )
         L.append("")
     return "\n".join(L)
 
@@ -537,8 +567,10 @@ def main() -> None:
                 write_csv_gz(args.out / f"{stem}_{name}.csv.gz", res["imu"][name])
             (args.out / f"{stem}_ref.json").write_text(json.dumps(res["ref"], separators=(",", ":")))
             c = res["ref"]["checks"]
-            print(f"{stem}: {trial.source}; {res['ref']['duration_s']} s, {len(res['ref']['ics'])} ICs, "
-                  f"{len(res['ref']['strides'])} strides; checks {c}")
+            print(
+                f"{stem}: {trial.source}; {res['ref']['duration_s']} s, {len(res['ref']['ics'])} ICs, "
+                f"{len(res['ref']['strides'])} strides; checks {c}"
+            )
             results.append(res)
     if args.facts and results:
         args.facts.write_text(facts_markdown(results) + "\n")
