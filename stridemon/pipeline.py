@@ -35,6 +35,7 @@ class PipelineSettings:
 
     internal_rate_hz: float = 100.0  # all DSP runs on this uniform grid of the device clock
     max_bridge_s: float = 0.1  # sample gaps up to this are interpolated; longer ones split the analysis
+    max_dropout_s: float = 1.0  # across gaps up to this (lost packets) the gait tracker keeps its bout
     torso_half_width_cm: float = 15.0  # lever for rotation as arc length at the side of the torso
     cadence_window_s: float = 10.0  # smoothing window of the displayed cadence
     ahrs: AhrsSettings = field(default_factory=AhrsSettings)
@@ -110,6 +111,7 @@ class Pipeline:
         self._pending_strides: list[tuple[float, float, float, str | None]] = []  # start, mid, end IC, side
         self.forward = ForwardEstimator()
         self._segment_started = False
+        self._segment_t0_s = -math.inf  # first grid time of the current segment
         # Every event of the session (analyze, replay), or the last N (an all-day live window).
         keep = s.keep_last_events
         self.steps: list[Step] | deque[Step] = deque(maxlen=keep) if keep else []
@@ -153,8 +155,12 @@ class Pipeline:
     # -- stages -------------------------------------------------------------------------
     def _process(self, chunk: GridChunk, events: list[Event]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if chunk.new_segment:
-            if self._segment_started:
+            gap_s = chunk.gap_to_s - chunk.gap_from_s  # NaN at the start, < 0 after a seek back
+            if self._segment_started and 0.0 < gap_s <= self.settings.max_dropout_s:
+                self._bridge_segment(events, chunk.gap_from_s, chunk.gap_to_s)
+            elif self._segment_started:
                 self._end_segment(events)
+            self._segment_t0_s = float(chunk.t_s[0])
             if math.isfinite(chunk.gap_from_s):
                 gap = Gap(chunk.gap_from_s, chunk.gap_to_s, "time gap")
                 self.gaps.append(gap)
@@ -174,12 +180,24 @@ class Pipeline:
         return chunk.t_s, a_v, w_v
 
     def _end_segment(self, events: list[Event]) -> None:
-        self._add_steps(self._tracker.update([], math.inf), events)
-        self._settle_strides(events, final=True)
+        """A long gap or the end of the data: settle everything, the gait starts afresh after it."""
+        self._add_steps(self._tracker.update(self._detector.flush(), math.inf), events)
+        self._close_segment(events)
         self._tracker.reset()
+
+    def _bridge_segment(self, events: list[Event], gap_from_s: float, gap_to_s: float) -> None:
+        """A short gap (lost packets): the signal restarts, the gait tracker carries on across it."""
+        flushed = self._detector.flush()
+        decided_s = self._detector.decided_until_k / self.settings.internal_rate_hz
+        self._add_steps(self._tracker.update(flushed, decided_s), events)
+        self._tracker.bridge(gap_from_s, gap_to_s)
+        self._close_segment(events)
+
+    def _close_segment(self, events: list[Event]) -> None:
+        self._settle_strides(events, final=True)
         self._detector.reset()
         self._buffer.clear()
-        self._bout_steps = []
+        self._bout_steps = []  # no stride spans a gap
         self._segment_started = False
 
     def _add_steps(self, tracked: list[TrackedStep], events: list[Event]) -> None:
@@ -192,6 +210,8 @@ class Pipeline:
             self.metrics.steps += 1
             if ts.cadence_spm == ts.cadence_spm:
                 self.metrics.cadence_spm = self._cadence.add(step.t_s, ts.cadence_spm)
+            if step.t_s < self._segment_t0_s:
+                continue  # settled after a gap but before it: no stride pairs it with later steps
             # A stride ends at this step if the step two before (same foot) is in the bout.
             for prev in self._bout_steps:
                 if prev.index_in_bout == ts.index_in_bout - 2:

@@ -90,6 +90,8 @@ class LoadingPeakDetector:
         self._Y = max(int(round(side_window_s * rate_hz)), 1)
         self._B = self._Y if side_baseline_s is None else max(int(round(side_baseline_s * rate_hz)), self._Y)
         self._keep = self._W + self._S + self._M + 2 * self._B + 8  # history kept, samples
+        self.untimed = 0  # loading peaks dropped because their contact lay before the data (a gap)
+        self._pad_n = max(len(gaussian_kernel(smooth_sigma_s, rate_hz)) // 2 + self._M, self._B) + 1
         self.reset()
 
     def reset(self) -> None:
@@ -101,6 +103,7 @@ class LoadingPeakDetector:
         self._d = np.empty(0)  # slope of a_v, aligned
         self._raw_k_end = 0  # grid index one past the last input sample
         self._next_k: int | None = None  # first grid index not yet tested as a peak
+        self._tail_a = np.empty(0)  # the last input samples, for the mirror padding at the end
 
     @property
     def decided_until_k(self) -> int:
@@ -131,9 +134,30 @@ class LoadingPeakDetector:
         s_end = self._raw_k_end - ds  # aligned validity ends
         d_end = self._raw_k_end - dd
         w_end = self._raw_k_end
+        self._tail_a = np.concatenate([self._tail_a, a_v])[-self._pad_n - 1 :]
         return self._scan(s_end, d_end, w_end)
 
-    def _scan(self, s_end: int, d_end: int, w_end: int) -> list[Candidate]:
+    def flush(self) -> list[Candidate]:
+        """End of the segment (a gap or the end of the data): decide the peaks up to the last sample.
+
+        The filters and the peak test need ~0.3 s of signal after a peak; here the signal is
+        extended by its mirror image about the last sample (and the yaw rate by nothing), so a
+        contact whose loading rise is under way when the data end is still found, its peak at
+        the last sample. Call :meth:`reset` before feeding a new segment.
+        """
+        if self._k0 is None or self._next_k is None or len(self._tail_a) < 2:
+            return []
+        ds, dd = self._smooth.delay, self._slope.delay
+        real_end = self._raw_k_end
+        mirror = self._tail_a[-2::-1]
+        pad = np.concatenate([mirror, np.full(self._pad_n - len(mirror), mirror[-1])])[: self._pad_n]
+        self._s = np.concatenate([self._s, self._smooth(pad)])
+        self._d = np.concatenate([self._d, self._slope(pad)])
+        self._w_raw = np.concatenate([self._w_raw, np.full(len(pad), np.nan)])
+        end = real_end + len(pad)
+        return self._scan(end - ds, end - dd, end, limit_k=real_end)
+
+    def _scan(self, s_end: int, d_end: int, w_end: int, limit_k: int | None = None) -> list[Candidate]:
         M, W = self._M, self._W
         ds, dd = self._smooth.delay, self._slope.delay
         # Aligned views over absolute grid indices [k0, ...): index k lives at k - k0 + delay.
@@ -145,6 +169,8 @@ class LoadingPeakDetector:
         s[: max(seg0, 0)] = np.nan
         # Decide peaks at indices whose right neighbourhood (M), IC search and side window are known.
         last = min(s_end - M, d_end, w_end - self._B) - 1
+        if limit_k is not None:
+            last = min(last, limit_k - 1)
         first = self._next_k
         out: list[Candidate] = []
         if last < first:
@@ -168,18 +194,32 @@ class LoadingPeakDetector:
         )
         for j in np.flatnonzero(is_peak):
             i = i0 + int(j)
-            out.append(self._candidate(i, float(centre[j]) - float(amp[j]), float(amp[j]), d, w))
+            c = self._candidate(i, float(amp[j]), s, d, w)
+            if c is None:
+                self.untimed += 1
+            else:
+                out.append(c)
         self._next_k = last + 1
         self._trim()
         return out
 
-    def _candidate(self, i: int, trough: float, amp: float, d, w) -> Candidate:
+    def _candidate(self, i: int, amp: float, s, d, w) -> Candidate | None:
+        """The candidate of the peak at buffer index ``i``; None when its contact cannot be
+        timed because the loading rise began before the segment's first sample (after a gap)."""
         T = 1.0 / self.rate_hz
-        a = max(i - self._S, self._seg_start_k - self._k0 + 1)
+        # Slopes within the derivative kernel's reach of the segment start are not trustworthy
+        # (the filter sees the first value repeated before it).
+        a = max(i - self._S, self._seg_start_k - self._k0 + self._slope.delay)
+        truncated = a > i - self._S
         win = d[a : i + 1]
         j, frac = i, 0.0
+        if truncated and len(win) < 3:
+            return None
         if len(win) >= 3 and np.isfinite(win).any():
             j = a + int(np.nanargmax(win))
+            if truncated and j == a:
+                return None
+            trough = float(np.nanmin(s[a : i + 1]))  # the low just before this contact
             if a < j < i and np.isfinite(d[j - 1]) and np.isfinite(d[j + 1]):
                 y0, y1, y2 = d[j - 1], d[j], d[j + 1]
                 den = y0 - 2 * y1 + y2
@@ -193,6 +233,8 @@ class LoadingPeakDetector:
                 k = j
                 while k > a and d[k - 1] > level:
                     k -= 1
+                if k == a and truncated:
+                    return None
                 if k > a and d[k] != d[k - 1]:
                     j, frac = k, -float((d[k] - level) / (d[k] - d[k - 1]))
         k_ic = j + self._k0
@@ -235,6 +277,7 @@ class _Bout:
     intervals: list[float] = field(default_factory=list)
     amplitudes: list[float] = field(default_factory=list)
     misses: int = 0
+    skipped: int = 0  # expected steps that fell in a data gap (not misses: nothing could be seen)
     late: int = 0  # consecutive steps accepted only after a missed one
     early: int = 0  # consecutive steps with a strong contact just before the expected window
     real_ic_s: float = math.nan  # the last accepted contact (last_ic_s moves on over a miss)
@@ -274,6 +317,20 @@ class StepTracker:
         """End any bout (gap or end of stream); keeps counters."""
         self._bout: _Bout | None = None
         self._pending: list[Candidate] = []
+        self._blind: list[tuple[float, float]] = []
+
+    def bridge(self, gap_from_s: float, gap_to_s: float, margin_s: float = 0.1) -> None:
+        """A short data gap (lost packets): keep the bout going across it.
+
+        Expected steps whose window touches the gap (± ``margin_s``, where the detector is half
+        blind) are skipped, not counted as misses; their count keeps the foot parity, so the
+        first contact after the gap resumes the bout with the right side. Call it after the
+        last candidates before the gap were given to :meth:`update`.
+        """
+        if self._bout is None:
+            self._pending = []  # too few candidates before the gap to start a bout: start afresh
+            return
+        self._blind.append((gap_from_s - margin_s, gap_to_s + margin_s))
 
     def update(self, candidates: list[Candidate], decided_until_s: float) -> list[TrackedStep]:
         """Add new candidates (all with peak < decided_until_s are known); return new steps."""
@@ -390,18 +447,26 @@ class StepTracker:
                     # Every contact comes one period late: not missed steps but a lower cadence
                     # (run -> walk). Take the real interval as the new period.
                     missed, b.late, b.intervals = 0, 0, []
-                step = self._accept(best, b.last_index + 1 + missed, math.nan if missed else interval)
-                b.misses = 0
-                if not missed:
+                lost = missed + b.skipped  # steps not seen since the last one (index keeps the foot)
+                step = self._accept(best, b.last_index + 1 + lost, math.nan if lost else interval)
+                b.misses = b.skipped = 0
+                if not lost:
                     b.period_s = float(np.median(b.intervals))  # follows cadence changes within ~3 steps
                 self.rejected += sum(1 for c in self._pending if c.peak_t_s <= best.peak_t_s) - 1
                 self._pending = [c for c in self._pending if c.peak_t_s > best.peak_t_s]
                 out += self._sided([step])
             else:
-                # No contact where one was due: a missed step, or the end of the bout.
-                b.misses += 1
+                # No contact where one was due: a missed step, or the end of the bout, unless the
+                # window lies in a data gap (then nothing could be seen: skip it).
                 self.rejected += sum(1 for c in self._pending if c.peak_t_s <= hi)
                 self._pending = [c for c in self._pending if c.peak_t_s > hi]
+                self._blind = [z for z in self._blind if z[1] >= lo]
+                if any(a <= hi and lo <= z for a, z in self._blind):
+                    b.skipped += 1
+                    b.last_peak_s += P
+                    b.last_ic_s += P
+                    continue
+                b.misses += 1
                 if b.misses > self.max_missed_steps:
                     rest = self._pending
                     self.reset()
