@@ -62,7 +62,8 @@ def score(rate_hz: float, seed: int, seconds: float = 180.0, max_gap_s: float = 
 def run() -> dict:
     print("\nShort dropouts on simulated running (steady-run 180 s, gaps every 2–15 s)")
     print(
-        f"{'rate':>6s} {'gaps s':>9s} {'seed':>5s} {'found %':>8s} {'false':>6s} {'cad MAE':>8s} {'strides over gaps':>18s}"
+        f"{'rate':>6s} {'gaps s':>9s} {'seed':>5s} {'found %':>8s} {'false':>6s} {'cad MAE':>8s}"
+        f" {'strides over gaps':>18s}"
     )
     out = {}
     for rate in (52.0, 104.0):
