@@ -69,7 +69,10 @@ def run() -> dict:
             j = int(np.argmin(np.abs(ref - t)))
             if abs(ref[j] - t) <= 0.25:
                 for key in (group, "all"):
-                    c = side.setdefault(key, [0, 0])
+                    c = side.setdefault(key, [0, 0, 0])
+                    if s is None:
+                        c[2] += 1  # left undecided (null), not guessed
+                        continue
                     c[0] += s == ref_sides[j]
                     c[1] += 1
         algos = {"stridemon": pred}
@@ -99,9 +102,12 @@ def run() -> dict:
             ce = float(np.mean(cad)) if cad else float("nan")
             print(f"{name:16s} {key:26s} {tp:4d} {fp:4d} {fn:4d} {f1:6.3f} {med:11.0f} {ce:13.1f}")
             result[(name, key)] = f1
-    for key, (ok, n) in side.items():
+    for key, (ok, n, none) in side.items():
         pct = 100 * ok / max(n, 1)
-        print(f"stridemon left/right agreement with INDIP on matched steps, {key}: {ok}/{n} = {pct:.1f} %")
+        print(
+            f"stridemon left/right agreement with INDIP on matched steps with a side, {key}: {ok}/{n} = {pct:.1f} %"
+            f" ({none} more left undecided)"
+        )
     return result
 
 

@@ -169,8 +169,13 @@ class Pipeline:
             self._segment_started = True
             self._up.new_segment()
         acc, gyro = chunk.values[:, :3], chunk.values[:, 3:]
+        no_gyro = ~np.isfinite(gyro).all(axis=1)  # accelerometer-only input: NaN angular rate
+        if no_gyro.any():
+            gyro = np.where(no_gyro[:, None], 0.0, gyro)  # "up" then follows the low-passed gravity alone
         up = self._up(chunk.k, acc, gyro)
         a_v, w_v = vertical_signals(acc, gyro, up)
+        if no_gyro.any():
+            w_v[no_gyro] = np.nan  # no yaw rate: no side, no rotation (never 0)
         a_h = acc - (acc * up).sum(axis=1, keepdims=True) * up  # horizontal specific force, sensor frame
         self._buffer.add(chunk.t_s, w_v, a_h, up)
         candidates = self._detector.feed(chunk.k, a_v, w_v)
@@ -230,12 +235,13 @@ class Pipeline:
         newest = buf.t[-1] if len(buf.t) else -math.inf
         for start, mid, end, side in self._pending_strides:
             half = (end - start) / 2
-            if not final and newest < end + half + 0.05:
+            if not final and newest < end + 2 * half + 0.05:  # a stride beyond its end removes bends
                 keep.append((start, mid, end, side))
                 continue
-            sl = buf.span(start - half - 0.05, end + half + 0.05)
+            sl = buf.span(start - 2 * half - 0.05, end + 2 * half + 0.05)
             rot = yaw_range_deg(buf.t[sl], buf.w[sl], start, end)
-            if rot == rot:
+            no_gyro = sl.stop > sl.start and not np.isfinite(buf.w[sl]).any()
+            if rot == rot or no_gyro:  # without a gyroscope the stride is there, its rotation unknown
                 stride = Stride(start, end, side, rot, arc_cm(rot, self.settings.torso_half_width_cm))
                 self.strides.append(stride)
                 events.append(stride)

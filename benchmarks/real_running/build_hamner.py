@@ -317,7 +317,19 @@ def load_trial(raw: Path, subject: str, run: str) -> Trial | None:
     else:
         return None
     dt = np.diff(t)
-    assert np.allclose(dt, 1.0 / FS_HZ, atol=1e-6), f"{subject}/{run}: marker clock is not 100 Hz"
+    if not np.allclose(dt, 1.0 / FS_HZ, atol=1e-6):
+        # Some subjects were captured at 120 Hz: the (smooth, IK-fitted) pelvis trajectory is
+        # interpolated onto the 100 Hz grid the rest of the build assumes (cubic spline).
+        from scipy.interpolate import CubicSpline
+
+        rate = 1.0 / float(np.median(dt))
+        assert np.all(dt > 0), f"{subject}/{run}: time not increasing"
+        grid = np.arange(np.ceil(t[0] * FS_HZ - 1e-9), np.floor(t[-1] * FS_HZ + 1e-9) + 1) / FS_HZ
+        markers = {n: CubicSpline(t, p, axis=0)(grid) for n, p in markers.items()}
+        checks["resampled_from_hz"] = round(rate, 2)
+        if ik is not None:
+            ik = {k: (np.interp(grid, t, v) if k != "time" else grid) for k, v in ik.items()}
+        t = grid
     markers = {n: lowpass(p) for n, p in markers.items()}
     ik_rot = None
     if ik is not None:

@@ -1,17 +1,21 @@
 """Pelvis/trunk rotation per stride: the yaw range (peak-to-peak, deg) about the vertical.
 
 The yaw angle is the integral of the yaw rate about "up" (gyroscope projected on the AHRS
-vertical). Two things must not count as pelvis rotation:
+vertical). For a rigid pelvis this integral is the heading of the pelvis' medio-lateral axis
+(the line through both hips) on the floor — exactly what moves the side of the torso forward
+and back, "an inch each way" — so it is the facing direction of the pelvis (perpendicular to
+that line). Motion-capture labs often take the heading of the anatomical forward axis (ASIS–PSIS,
+tilted ~10–20° nose-down) or a Cardan angle instead; those add a share of pelvic obliquity
+(sin(tilt) × obliquity) and read larger: docs/dsp.md compares them on real running.
 
-* heading changes (track bends, corners, turning round) and
-* gyroscope bias, which integrates to a ramp.
-
-Both are slow next to the stride-periodic swivel. A centred moving average over exactly one
-stride passes a ramp (constant turn rate or bias) unchanged but averages the stride-periodic
-oscillation, and all its harmonics, to zero; subtracting it leaves the swivel alone. What a
-changing turn rate leaves over is removed by a straight line through the stride's ends. The range is
-max − min of what remains within the stride. Where the moving average would reach past the
-data (just after a gap) only the straight-line fit is used.
+Heading changes (bends, gyroscope bias) must not count as rotation. Over one stride they are
+close to a ramp, so the straight line through the yaw at the stride's two ends is removed
+(not a least-squares fit, which would tilt a pure sinusoid) and the range is max − min of what
+remains. Where the data reach a stride beyond both ends, a changing turn rate (entering a bend)
+is removed too: the mean yaw rates over the stride before and the stride after give the turn
+rate's change, and the parabola it draws within the stride (its chord already removed) is
+subtracted. Both use whole strides of the swivel, which add nothing however its size varies
+from stride to stride (a moving average would not be so).
 """
 
 from __future__ import annotations
@@ -24,36 +28,35 @@ import numpy as np
 def yaw_range_deg(t_s: np.ndarray, yaw_rate_dps: np.ndarray, start_s: float, end_s: float) -> float:
     """Yaw range (deg, peak-to-peak) of one stride [start_s, end_s] from uniform-grid yaw rate.
 
-    ``t_s`` are grid-cell centres (uniform spacing); the arrays should reach half a stride
-    beyond both ends for the best heading removal. NaN if the stride is not covered.
+    ``t_s`` are grid-cell centres (uniform spacing) covering the stride. NaN if the stride is
+    not covered or the yaw rate is missing (no gyroscope).
     """
     t = np.asarray(t_s, dtype=float)
     w = np.asarray(yaw_rate_dps, dtype=float)
     if len(t) < 3 or end_s <= start_s:
         return math.nan
     dt = float(t[1] - t[0])
-    inside = (t >= start_s) & (t <= end_s)
-    if inside.sum() < 3 or t[0] > start_s + dt or t[-1] < end_s - dt:
+    if t[0] > start_s + dt or t[-1] < end_s - dt:
         return math.nan
-    # Yaw at cell edges: cell means integrate exactly (deg), starting at 0 at the slice start.
+    T = end_s - start_s
+    around = t[0] <= start_s - T and t[-1] >= end_s + T  # a whole stride either side: bends too
+    a, b = (start_s - T, end_s + T) if around else (start_s, end_s)
+    ia = max(int(np.searchsorted(t, a)) - 1, 0)  # one cell beyond either end
+    ib = min(int(np.searchsorted(t, b, "right")) + 1, len(t))
+    w = w[ia:ib]
+    if len(w) < 3 or not np.isfinite(w).all():
+        return math.nan
+    # Yaw at cell edges: cell means integrate exactly (deg).
     psi = np.concatenate([[0.0], np.cumsum(w) * dt])
-    psi_t = np.concatenate([[t[0] - dt / 2], t + dt / 2])
-    T = end_s - start_s  # one stride, s
-    ia = max(int(np.flatnonzero(psi_t >= start_s)[0]) - 1, 0)  # one edge either side of the stride
-    ib = min(int(np.flatnonzero(psi_t <= end_s)[-1]) + 1, len(psi_t) - 1)
-    tt = psi_t[ia : ib + 1]
-    residual = psi[ia : ib + 1]
-    if psi_t[0] <= start_s - T / 2 and psi_t[-1] >= end_s + T / 2:
-        # Centred moving average over exactly T (fractional samples via the running integral
-        # of yaw, interpolated): the heading, plus any bias ramp, at each sample.
-        integral = np.concatenate([[0.0], np.cumsum(0.5 * (psi[1:] + psi[:-1]) * np.diff(psi_t))])
-        heading = (np.interp(tt + T / 2, psi_t, integral) - np.interp(tt - T / 2, psi_t, integral)) / T
-        residual = residual - heading
-    # Straight line through the stride's two ends (not a least-squares fit, which would tilt a
-    # pure sinusoid): a periodic swivel has equal ends and is left untouched.
-    r0, r1 = np.interp([start_s, end_s], tt, residual)
-    inside = (tt >= start_s) & (tt <= end_s)
-    residual = residual[inside] - (r0 + (r1 - r0) * (tt[inside] - start_s) / T)
+    psi_t = np.concatenate([[t[ia] - dt / 2], t[ia:ib] + dt / 2])
+    r0, r1 = np.interp([start_s, end_s], psi_t, psi)
+    inside = (psi_t > start_s) & (psi_t < end_s)
+    tau = np.concatenate([[0.0], psi_t[inside] - start_s, [T]])
+    residual = np.concatenate([[r0], psi[inside], [r1]]) - (r0 + (r1 - r0) * tau / T)
+    if around:
+        before, after = np.interp([start_s - T, end_s + T], psi_t, psi)
+        curvature = ((after - r1) - (r0 - before)) / (2 * T * T)  # change of turn rate, deg/s²
+        residual = residual - 0.5 * curvature * tau * (tau - T)
     return float(residual.max() - residual.min())
 
 

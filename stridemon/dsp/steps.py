@@ -6,30 +6,35 @@ Two stages, each a small class with its parameters in ``__init__``:
    body: the vertical acceleration of the sacrum rises sharply from its pre-contact low (late
    swing in walking, free fall in the flight phase of running) to a stance peak. Candidates are
    local maxima of the Gaussian-smoothed vertical acceleration that rise far enough above the
-   preceding trough. The IC is the steepest point of that loading rise: the maximum of the
-   vertical acceleration filtered with a derivative-of-Gaussian, a continuous-wavelet style
-   estimate in the spirit of McCamley et al. (2012, Gait & Posture 36:316–318; "An enhanced
-   estimate of initial contact and final contact instants of time using lower trunk inertial
-   sensor data"), who locate IC on a Gaussian-CWT of the vertical acceleration. McCamley take
-   the minima of the CWT of the *integrated* signal; we take the maximum of the CWT of the
-   signal itself (peak jerk), which marks contact in running too, where the pre-contact low is
-   a flat free-fall plateau without a defined minimum. When the trough before a contact is free
-   fall (a flight phase: running), the IC is the *onset* of the loading rise instead of its
-   steepest point, since loading starts at contact and the smoothing delays the steepest point
-   (sacral IMU methods for running also time foot-strike by where the vertical acceleration
-   rises out of the flight plateau: Patoz et al. 2022, Sensors 22:784). Zijlstra & Hof (2003, Gait & Posture
-   18:1–10) describe the same loading pattern of the lower-trunk acceleration at contact.
+   preceding trough (Zijlstra & Hof 2003, Gait & Posture 18:1–10, describe this loading pattern).
+   Where the IC lies on that rise depends on the gait:
 
-2. :class:`StepTracker` keeps candidates that form a gait: a bout starts after four candidates
+   * walking: the steepest point of the rise — the maximum of the vertical acceleration filtered
+     with a derivative of Gaussian, in the spirit of McCamley et al. (2012, Gait & Posture
+     36:316–318), who locate IC on a Gaussian CWT of the vertical acceleration; on the real
+     mobgap walking trials it falls 0–10 ms after the reference contact;
+   * running (the low before the rise is free fall: a flight phase): where the lightly smoothed
+     signal rises through 15 % of the way from the flight low to the stance high. In flight the
+     specific force is ~0; at contact the ground force, and with it the pelvis' acceleration,
+     rises out of that plateau, so this is the accelerometer's counterpart of a force plate's
+     threshold crossing. On a real sacral accelerometer on a force treadmill (Alcantara et al.
+     2022, 2.5–4.2 m/s, −10° to +10°) it is 6 ms from the force IC (median |error|, held-out
+     trials); the steepest point would be 15–40 ms late, more so uphill.
+
+   After a gap, a contact whose rise began before the first sample is dropped (not timed), and
+   at the end of a segment the signal is mirrored so the last contact is still found.
+
+2. :class:`StepTracker` keeps candidates that form a gait: a bout starts after three candidates
    with consistent intervals, then each next step is the strongest candidate near the expected
    time (one step period on), so a double bump or a stumble does not double the cadence; a bout
-   ends after two missing steps or a gap. Left/right follows the yaw rate about the vertical at
-   contact (McCamley et al. 2012 also use the trunk's rotation to tell the sides): the pelvis is
-   still turning the contact-side hip forward when that foot lands (clockwise seen from above
-   for the left foot), measured on real lower-back data, and the sides must alternate, so the
-   side is a vote of this step's yaw rate and, with weights decaying by ``side_memory`` per
-   step, the alternating votes of the steps before it in the bout: one extra or missed step
-   then does not flip the rest of the bout.
+   ends after two missing steps or a long gap, while across a short gap (lost packets) it goes
+   on, skipping the steps that fell into the gap. Left/right comes from the yaw rate about the
+   vertical around each contact — a different rule for walking and running, because the pelvis
+   turns differently (:meth:`LoadingPeakDetector._side_evidence`) — and the sides must
+   alternate, so the side is a vote of this step's evidence and, with weights decaying by
+   ``side_memory`` per step, the alternating evidence of the steps before it in the bout: one
+   extra or missed step then does not flip the rest of the bout. Where that evidence disagrees
+   with itself the side is ``None`` rather than a guess.
 """
 
 from __future__ import annotations
@@ -51,7 +56,8 @@ class Candidate:
     peak_t_s: float  # stance peak of the smoothed vertical acceleration
     ic_t_s: float  # initial contact: steepest point of the loading rise
     amplitude_mps2: float  # peak minus the preceding trough
-    yaw_rate_dps: float  # mean yaw rate about "up" around the IC (side evidence; CCW +)
+    left_evidence_dps: float  # side evidence from the yaw rate about up around the IC: > 0 left foot, NaN none
+    flight: bool  # the low before the loading rise was free fall: a running contact
 
 
 class LoadingPeakDetector:
@@ -66,11 +72,14 @@ class LoadingPeakDetector:
         trough_window_s: float = 0.4,
         ic_search_s: float = 0.25,
         side_window_s: float = 0.15,
-        side_baseline_s: float | None = None,
+        run_side_phase_deg: float = 40.0,
+        run_side_half_window_s: float = 0.35,
+        run_side_stride_s: float = 0.7,
         min_amplitude_mps2: float = 0.6,
         min_peak_mps2: float = -0.5,
-        flight_threshold_mps2: float = -4.5,
-        onset_fraction: float = 0.5,
+        flight_threshold_mps2: float = -6.0,
+        onset_fraction: float = 0.15,
+        onset_sigma_s: float = 0.01,
     ) -> None:
         self.rate_hz = rate_hz
         self.smooth_sigma_s = smooth_sigma_s
@@ -79,16 +88,24 @@ class LoadingPeakDetector:
         self.trough_window_s = trough_window_s
         self.ic_search_s = ic_search_s
         self.side_window_s = side_window_s
-        self.side_baseline_s = side_baseline_s
         self.min_amplitude_mps2 = min_amplitude_mps2
         self.min_peak_mps2 = min_peak_mps2
         self.flight_threshold_mps2 = flight_threshold_mps2  # vertical acc below this before contact = flight
-        self.onset_fraction = onset_fraction
+        self.onset_fraction = onset_fraction  # running IC: this fraction of the loading rise (0..1)
+        self.onset_sigma_s = onset_sigma_s  # light smoothing of the signal the running IC is read on
         self._M = max(int(round(peak_halfwidth_s * rate_hz)), 1)
         self._W = max(int(round(trough_window_s * rate_hz)), 1)
         self._S = max(int(round(ic_search_s * rate_hz)), 2)
         self._Y = max(int(round(side_window_s * rate_hz)), 1)
-        self._B = self._Y if side_baseline_s is None else max(int(round(side_baseline_s * rate_hz)), self._Y)
+        # Running side evidence: the yaw rate over about one stride around the contact projected
+        # on the oscillation expected for a left contact (see _side_evidence).
+        self.run_side_phase_deg = run_side_phase_deg
+        H = max(int(round(run_side_half_window_s * rate_hz)), 1)
+        tau = np.arange(-H, H + 1) / rate_hz
+        om, ph = 2 * np.pi / run_side_stride_s, math.radians(run_side_phase_deg)
+        self._run_kernel = (math.sin(ph) * np.cos(om * tau) - math.cos(ph) * np.sin(om * tau)) / len(tau)
+        self._H = H
+        self._B = max(self._Y, H)  # the yaw rate needed after a contact, samples
         self._keep = self._W + self._S + self._M + 2 * self._B + 8  # history kept, samples
         self.untimed = 0  # loading peaks dropped because their contact lay before the data (a gap)
         self._pad_n = max(len(gaussian_kernel(smooth_sigma_s, rate_hz)) // 2 + self._M, self._B) + 1
@@ -98,9 +115,11 @@ class LoadingPeakDetector:
         """Forget everything (start of a new segment)."""
         self._smooth = StreamingFIR(gaussian_kernel(self.smooth_sigma_s, self.rate_hz))
         self._slope = StreamingFIR(gaussian_kernel(self.slope_sigma_s, self.rate_hz, derivative=True))
+        self._fine = StreamingFIR(gaussian_kernel(self.onset_sigma_s, self.rate_hz))
         self._k0: int | None = None  # grid index of buffer[0]
         self._s = np.empty(0)  # smoothed a_v, aligned to grid index (delay removed)
         self._d = np.empty(0)  # slope of a_v, aligned
+        self._r = np.empty(0)  # lightly smoothed a_v, aligned
         self._raw_k_end = 0  # grid index one past the last input sample
         self._next_k: int | None = None  # first grid index not yet tested as a peak
         self._tail_a = np.empty(0)  # the last input samples, for the mirror padding at the end
@@ -120,6 +139,7 @@ class LoadingPeakDetector:
             pad = self._keep
             self._s = np.full(pad, np.nan)
             self._d = np.full(pad, np.nan)
+            self._r = np.full(pad, np.nan)
             self._w_raw = np.full(pad, np.nan)
             self._next_k = int(k[0])
         s_new = self._smooth(a_v)  # value for input index (i - delay)
@@ -130,6 +150,7 @@ class LoadingPeakDetector:
         # outputs of a segment belong to indices before its start and are dropped.
         self._s = np.concatenate([self._s, s_new])
         self._d = np.concatenate([self._d, d_new])
+        self._r = np.concatenate([self._r, self._fine(a_v)])
         self._w_raw = np.concatenate([self._w_raw, w_v])
         s_end = self._raw_k_end - ds  # aligned validity ends
         d_end = self._raw_k_end - dd
@@ -153,6 +174,7 @@ class LoadingPeakDetector:
         pad = np.concatenate([mirror, np.full(self._pad_n - len(mirror), mirror[-1])])[: self._pad_n]
         self._s = np.concatenate([self._s, self._smooth(pad)])
         self._d = np.concatenate([self._d, self._slope(pad)])
+        self._r = np.concatenate([self._r, self._fine(pad)])
         self._w_raw = np.concatenate([self._w_raw, np.full(len(pad), np.nan)])
         end = real_end + len(pad)
         return self._scan(end - ds, end - dd, end, limit_k=real_end)
@@ -163,6 +185,7 @@ class LoadingPeakDetector:
         # Aligned views over absolute grid indices [k0, ...): index k lives at k - k0 + delay.
         s = self._s[ds:]
         d = self._d[dd:]
+        r = self._r[self._fine.delay :]
         w = self._w_raw
         seg0 = self._seg_start_k - self._k0
         s = s.copy()
@@ -194,7 +217,7 @@ class LoadingPeakDetector:
         )
         for j in np.flatnonzero(is_peak):
             i = i0 + int(j)
-            c = self._candidate(i, float(amp[j]), s, d, w)
+            c = self._candidate(i, float(amp[j]), s, d, r, w)
             if c is None:
                 self.untimed += 1
             else:
@@ -203,7 +226,7 @@ class LoadingPeakDetector:
         self._trim()
         return out
 
-    def _candidate(self, i: int, amp: float, s, d, w) -> Candidate | None:
+    def _candidate(self, i: int, amp: float, s, d, r, w) -> Candidate | None:
         """The candidate of the peak at buffer index ``i``; None when its contact cannot be
         timed because the loading rise began before the segment's first sample (after a gap)."""
         T = 1.0 / self.rate_hz
@@ -219,39 +242,77 @@ class LoadingPeakDetector:
             j = a + int(np.nanargmax(win))
             if truncated and j == a:
                 return None
-            trough = float(np.nanmin(s[a : i + 1]))  # the low just before this contact
+            trough = float(np.nanmin(r[a : i + 1]))  # the low just before this contact
             if a < j < i and np.isfinite(d[j - 1]) and np.isfinite(d[j + 1]):
                 y0, y1, y2 = d[j - 1], d[j], d[j + 1]
                 den = y0 - 2 * y1 + y2
                 if den < 0:
                     frac = float(np.clip(0.5 * (y0 - y2) / den, -0.5, 0.5))
             if trough < self.flight_threshold_mps2:
-                # Running: the trough is free fall (flight). Loading starts at contact, and the
-                # smoothing puts the steepest point after it: take the onset of the rise, where
-                # the slope last climbed through ``onset_fraction`` of its maximum.
-                level = self.onset_fraction * d[j]
+                # Running: the trough is free fall (flight), where the specific force is ~0; at
+                # contact the ground force, and with it the pelvis' vertical acceleration, rises
+                # out of that plateau. As a force plate marks IC where the force crosses a small
+                # threshold, IC here is where the lightly smoothed signal (σ 10 ms) last rose
+                # through ``onset_fraction`` of its rise from the flight low to the stance high.
+                lo = float(np.nanmin(r[a : j + 1]))
+                hi = float(np.nanmax(r[j : i + 1]))
+                level = lo + self.onset_fraction * (hi - lo)
                 k = j
-                while k > a and d[k - 1] > level:
+                while k > a and r[k - 1] > level:
                     k -= 1
                 if k == a and truncated:
                     return None
-                if k > a and d[k] != d[k - 1]:
-                    j, frac = k, -float((d[k] - level) / (d[k] - d[k - 1]))
+                if k > a and r[k] != r[k - 1]:
+                    j, frac = k, -float((r[k] - level) / (r[k] - r[k - 1]))
         k_ic = j + self._k0
         ic_t = (k_ic + 0.5 + frac) * T
-        # Side evidence: yaw rate around the contact relative to the yaw rate over about a
-        # stride around it, so that turning (tens of deg/s for seconds) does not swamp it.
-        near = w[max(j - self._Y, 0) : j + self._Y + 1]
-        base = w[max(j - self._B, 0) : j + self._B + 1]
-        ok = np.isfinite(near).any() and np.isfinite(base).any()
-        yaw = float(np.nanmean(near) - (0.0 if self.side_baseline_s is None else np.nanmean(base))) if ok else 0.0
-        return Candidate(peak_t_s=(i + self._k0 + 0.5) * T, ic_t_s=ic_t, amplitude_mps2=amp, yaw_rate_dps=yaw)
+        flight = trough < self.flight_threshold_mps2
+        return Candidate(
+            peak_t_s=(i + self._k0 + 0.5) * T,
+            ic_t_s=ic_t,
+            amplitude_mps2=amp,
+            left_evidence_dps=self._side_evidence(w, j, flight),
+            flight=flight,
+        )
+
+    def _side_evidence(self, w: np.ndarray, j: int, flight: bool) -> float:
+        """Which foot landed at buffer index ``j``, from the yaw rate about up (deg/s, CCW +):
+        > 0 means left. NaN without a gyroscope.
+
+        The pelvis turns differently in walking and running, so each gait has its own rule,
+        both measured on real data (docs/dsp.md):
+
+        * walking: the pelvis is still turning the landing side's hip forward at contact,
+          clockwise seen from above for the left foot (mobgap lab trials) — evidence is minus
+          the mean yaw rate in ±``side_window_s``;
+        * running: the pelvis turns the other way — it is turned furthest *towards* the landing
+          foot's side (counter-clockwise for the left foot) shortly after contact: 12–18 % of a
+          stride later in 25 treadmill runners (Fukuchi et al. 2017), at about the contact in
+          Hamner & Delp's (2013). The yaw rate over one stride around the contact, mean removed,
+          is projected on the oscillation of a left contact with its extreme ``run_side_phase_deg``
+          later; that holds for phases from about −50° to +130°.
+
+        Both cancel a constant turn rate and gyroscope bias.
+        """
+        if flight:
+            H = self._H
+            seg = w[j - H : j + H + 1] if j >= H else np.empty(0)
+            if len(seg) < 2 * H + 1 or not np.isfinite(seg).all():
+                return math.nan
+            return float((seg - seg.mean()) @ self._run_kernel)
+        Y = self._Y
+        before, after = w[max(j - Y, 0) : j], w[j + 1 : j + Y + 1]
+        fb, fa = np.isfinite(before), np.isfinite(after)
+        if fb.sum() < Y // 2 or fa.sum() < Y // 2:
+            return math.nan
+        return -0.5 * (float(before[fb].mean()) + float(after[fa].mean()))
 
     def _trim(self) -> None:
         # Drop history older than needed; keep buffers aligned (same absolute start index).
         cut = (self._next_k - self._k0) - self._keep
         if cut > 4096:
-            self._s, self._d, self._w_raw = self._s[cut:], self._d[cut:], self._w_raw[cut:]
+            self._s, self._d, self._r = self._s[cut:], self._d[cut:], self._r[cut:]
+            self._w_raw = self._w_raw[cut:]
             self._k0 += cut
 
 
@@ -273,7 +334,8 @@ class _Bout:
     last_peak_s: float
     last_ic_s: float
     last_index: int
-    vote: float = 0.0
+    vote: float = 0.0  # decaying sum of side evidence aligned to even steps (> 0: even steps are left)
+    vote_abs: float = 0.0  # the same sum of its magnitudes
     intervals: list[float] = field(default_factory=list)
     amplitudes: list[float] = field(default_factory=list)
     misses: int = 0
@@ -298,6 +360,7 @@ class StepTracker:
         max_missed_steps: int = 2,
         side_memory: float = 0.4,
         strong_fraction: float = 0.5,
+        side_min_agreement: float = 0.25,
     ) -> None:
         self.min_step_s = min_step_s
         self.max_step_s = max_step_s
@@ -309,6 +372,9 @@ class StepTracker:
         self.max_missed_steps = max_missed_steps
         self.side_memory = side_memory  # weight of the previous steps' side vote (0: each step alone)
         self.strong_fraction = strong_fraction  # of the window's strongest peak, to count as a contact
+        # The side is reported only where the recent steps' evidence agrees this much (0..1:
+        # |weighted sum of parity-aligned evidence| / weighted sum of its magnitudes); else None.
+        self.side_min_agreement = side_min_agreement
         self._bouts = 0
         self.rejected = 0  # candidates not taken as steps
         self.reset()
@@ -392,7 +458,10 @@ class StepTracker:
     def _accept(self, c: Candidate, index: int, interval_s: float) -> TrackedStep:
         b = self._bout
         assert b is not None
-        b.vote = self.side_memory * b.vote + c.yaw_rate_dps * (1.0 if index % 2 == 0 else -1.0)
+        e = c.left_evidence_dps
+        if e == e:
+            b.vote = self.side_memory * b.vote + e * (1.0 if index % 2 == 0 else -1.0)
+            b.vote_abs = self.side_memory * b.vote_abs + abs(e)
         b.last_peak_s, b.last_ic_s, b.last_index, b.real_ic_s = c.peak_t_s, c.ic_t_s, index, c.ic_t_s
         b.amplitudes = [*b.amplitudes[-7:], c.amplitude_mps2]
         cad = 60.0 / interval_s if interval_s == interval_s and interval_s > 0 else math.nan
@@ -404,10 +473,10 @@ class StepTracker:
         b = self._bout
         assert b is not None
         for s in steps:
-            if b.vote == 0:
-                s.side = None
+            if b.vote_abs <= 0 or abs(b.vote) < self.side_min_agreement * b.vote_abs:
+                s.side = None  # no gyroscope, or the evidence disagrees: do not guess
             else:
-                even_is_left = b.vote < 0  # clockwise yaw at contact on even steps -> left foot
+                even_is_left = b.vote > 0
                 s.side = "left" if (s.index_in_bout % 2 == 0) == even_is_left else "right"
         return steps
 
