@@ -1,0 +1,39 @@
+"""Accelerometer-only input (``t_s,ax,ay,az``): steps and cadence as usual; side and rotation
+are null, never 0 — through the real CLI on a file on disk."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from benchmarks.sim_accuracy import match
+from stridemon.sim.model import SensorModel, simulate
+from stridemon.sim.scenarios import get_scenario
+from tests.conftest import run_cli
+
+
+def test_acc_only_csv_gives_steps_and_cadence_and_null_side_and_rotation(tmp_path):
+    sc = get_scenario("steady-run", 40.0)
+    batch, truth = simulate(sc.segments, SensorModel(rate_hz=100.0), "back-upright", 321)
+    path = tmp_path / "acc_only.csv"
+    np.savetxt(
+        path,
+        np.column_stack([batch.t_s, batch.acc_mps2]),
+        delimiter=",",
+        fmt="%.5f",
+        header="t_s,ax,ay,az",
+        comments="",
+    )
+    p = run_cli("analyze", str(path), "--json")
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    det = np.array([s["t"] for s in doc["steps"]])
+    ok = truth.ic_detectable
+    hits = sum(1 for i, _ in match(truth.ic_t_s, det, 0.05) if ok[i])
+    assert hits >= 0.97 * ok.sum()
+    assert all(s["side"] is None for s in doc["steps"])
+    assert doc["strides"] and all(s["rotation_deg"] is None for s in doc["strides"])
+    summ = doc["summary"]
+    assert summ["rotation_deg_median"] is None
+    assert abs(summ["cadence_spm_median"] - truth.cadence_spm(5.0, 35.0)) < 2.0
