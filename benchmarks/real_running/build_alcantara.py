@@ -112,7 +112,7 @@ REPO = "alcantarar/Recurrent_GRF_Prediction"
 COMMIT = "8f21836746b4e791e8e9314d041bb8e09641dd1d"
 MIRROR = Path("/work/.mirror/alcantarar+Recurrent_GRF_Prediction/repo")
 HERE = Path(__file__).resolve().parent
-OUT = HERE / "alcantara2022"
+OUT = HERE.parents[1].parent / "real_running" / "alcantara2022"  # beside the checkout: data stay out of the repo
 SOURCE_FILES = ("data/Accelerometer_one_sub.csv", "data/GRF_one_sub.csv", "data/Sub_Info_one_sub.csv", "LICENSE")
 
 

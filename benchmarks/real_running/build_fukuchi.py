@@ -826,7 +826,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     here = Path(__file__).resolve().parent
     ap.add_argument("--raw", type=Path, default=Path("/tmp/fk/raw"), help="folder with RBDS*runT*.c3d")
-    ap.add_argument("--out", type=Path, default=here / "fukuchi2017")
+    ap.add_argument("--out", type=Path, default=here.parents[1].parent / "real_running" / "fukuchi2017")
     ap.add_argument("--facts", type=Path, default=here / "fukuchi_facts.md")
     ap.add_argument("--table", type=Path, default=None, help="write the markdown table of trials here")
     args = ap.parse_args()

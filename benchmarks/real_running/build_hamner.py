@@ -558,8 +558,10 @@ def facts_markdown(results: list[dict]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--raw", type=Path, default=Path("/work/hamner_cache/raw"))
-    ap.add_argument("--out", type=Path, default=Path("/work/hamner_cache/derived/hamner2013"))
+    ap.add_argument("--raw", type=Path, required=True, help="folder with subjectNN/runSSS/ik.mot, grf100.mot")
+    ap.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parents[2].parent / "real_running" / "hamner2013"
+    )
     ap.add_argument("--facts", type=Path, default=None, help="write the per-speed facts table here")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
