@@ -1,6 +1,6 @@
 """``make bench``: every benchmark, one after the other, printing tables.
 
-    python -m benchmarks.run            # accuracy (simulated + real), speed, recording, BLE decoders
+    python -m benchmarks.run            # accuracy (real running, real walking, simulated), speed, recording, BLE
     python -m benchmarks.run --quick    # fewer simulated seeds, no fuzzing
 """
 
@@ -12,10 +12,13 @@ import sys
 
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
-    from benchmarks import mobgap, sim_accuracy, speed
+    from benchmarks import dropouts, mobgap, sim_accuracy, speed
+    from benchmarks.real_running import evaluate as real_running
 
-    sim_accuracy.run(range(100, 110) if quick else sim_accuracy.TEST_SEEDS)
+    real_running.run()  # reality first: real running references (skipped where absent)
     mobgap.run()
+    sim_accuracy.run(range(100, 110) if quick else sim_accuracy.TEST_SEEDS)
+    dropouts.run()
     speed.run()
     for name in ("benchmarks.recording_bench", "benchmarks.dashboard_bench", "benchmarks.ble_throughput"):
         try:
