@@ -31,8 +31,9 @@ def run(args: argparse.Namespace) -> int:
     extra = {"forward_axis_sensor": [round(float(v), 3) for v in fwd] if all(v == v for v in fwd) else None}
     doc = analysis_document(pipe.steps, pipe.strides, duration, len(pipe.gaps), extra)
     if args.json:
-        json.dump(doc, sys.stdout, allow_nan=False)
-        sys.stdout.write("\n")
+        # dumps (one string, C encoder) is ~10x faster than dump (pure-Python, chunk by chunk)
+        # and writes the same text.
+        sys.stdout.write(json.dumps(doc, allow_nan=False) + "\n")
         return 0
     s = doc["summary"]
     print(f"{args.path}")

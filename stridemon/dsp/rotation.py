@@ -41,20 +41,36 @@ def yaw_range_deg(t_s: np.ndarray, yaw_rate_dps: np.ndarray, start_s: float, end
     T = end_s - start_s
     around = t[0] <= start_s - T and t[-1] >= end_s + T  # a whole stride either side: bends too
     a, b = (start_s - T, end_s + T) if around else (start_s, end_s)
-    ia = max(int(np.searchsorted(t, a)) - 1, 0)  # one cell beyond either end
-    ib = min(int(np.searchsorted(t, b, "right")) + 1, len(t))
+    ia = max(int(t.searchsorted(a)) - 1, 0)  # one cell beyond either end
+    ib = min(int(t.searchsorted(b, "right")) + 1, len(t))
     w = w[ia:ib]
-    if len(w) < 3 or not np.isfinite(w).all():
+    n = len(w)
+    if n < 3 or not math.isfinite(float(np.add.reduce(w))):  # a NaN or inf among the rates
         return math.nan
     # Yaw at cell edges: cell means integrate exactly (deg).
-    psi = np.concatenate([[0.0], np.cumsum(w) * dt])
-    psi_t = np.concatenate([[t[ia] - dt / 2], t[ia:ib] + dt / 2])
-    r0, r1 = np.interp([start_s, end_s], psi_t, psi)
-    inside = (psi_t > start_s) & (psi_t < end_s)
-    tau = np.concatenate([[0.0], psi_t[inside] - start_s, [T]])
-    residual = np.concatenate([[r0], psi[inside], [r1]]) - (r0 + (r1 - r0) * tau / T)
+    psi = np.empty(n + 1)
+    psi[0] = 0.0
+    np.cumsum(w, out=psi[1:])
+    psi[1:] *= dt
+    psi_t = np.empty(n + 1)
+    psi_t[0] = t[ia] - dt / 2
+    np.add(t[ia:ib], dt / 2, out=psi_t[1:])
+    # The yaw at the stride's ends (and a stride before and after), by linear interpolation.
+    ends = [start_s, end_s, start_s - T, end_s + T] if around else [start_s, end_s]
+    at = np.interp(ends, psi_t, psi).tolist()
+    r0, r1 = at[0], at[1]
+    # Cell edges strictly inside the stride (psi_t is sorted).
+    i0, i1 = int(psi_t.searchsorted(start_s, "right")), int(psi_t.searchsorted(end_s, "left"))
+    m = max(i1 - i0, 0)
+    tau = np.empty(m + 2)
+    tau[0], tau[-1] = 0.0, T
+    np.subtract(psi_t[i0 : i0 + m], start_s, out=tau[1:-1])
+    yaw = np.empty(m + 2)
+    yaw[0], yaw[-1] = r0, r1
+    yaw[1:-1] = psi[i0 : i0 + m]
+    residual = yaw - (r0 + (r1 - r0) * tau / T)
     if around:
-        before, after = np.interp([start_s - T, end_s + T], psi_t, psi)
+        before, after = at[2], at[3]
         curvature = ((after - r1) - (r0 - before)) / (2 * T * T)  # change of turn rate, deg/s²
         residual = residual - 0.5 * curvature * tau * (tau - T)
     return float(residual.max() - residual.min())

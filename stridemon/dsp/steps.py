@@ -234,36 +234,41 @@ class LoadingPeakDetector:
         # (the filter sees the first value repeated before it).
         a = max(i - self._S, self._seg_start_k - self._k0 + self._slope.delay)
         truncated = a > i - self._S
-        win = d[a : i + 1]
+        # The windows are ~25 samples: plain Python lists are much faster than numpy calls here
+        # (the helpers below give exactly numpy's nanargmax / nanmin / nanmax).
+        win = d[a : i + 1].tolist()
         j, frac = i, 0.0
         if truncated and len(win) < 3:
             return None
-        if len(win) >= 3 and np.isfinite(win).any():
-            j = a + int(np.nanargmax(win))
+        trough = math.nan
+        if len(win) >= 3 and any(map(math.isfinite, win)):
+            j = a + _nanargmax(win)
             if truncated and j == a:
                 return None
-            trough = float(np.nanmin(r[a : i + 1]))  # the low just before this contact
-            if a < j < i and np.isfinite(d[j - 1]) and np.isfinite(d[j + 1]):
-                y0, y1, y2 = d[j - 1], d[j], d[j + 1]
-                den = y0 - 2 * y1 + y2
-                if den < 0:
-                    frac = float(np.clip(0.5 * (y0 - y2) / den, -0.5, 0.5))
+            rw = r[a : i + 1].tolist()  # rw[n] is r[a + n]
+            trough = _nanmin(rw)  # the low just before this contact
+            if a < j < i:
+                y0, y1, y2 = win[j - 1 - a], win[j - a], win[j + 1 - a]
+                if math.isfinite(y0) and math.isfinite(y2):
+                    den = y0 - 2 * y1 + y2
+                    if den < 0:
+                        frac = min(max(0.5 * (y0 - y2) / den, -0.5), 0.5)
             if trough < self.flight_threshold_mps2:
                 # Running: the trough is free fall (flight), where the specific force is ~0; at
                 # contact the ground force, and with it the pelvis' vertical acceleration, rises
                 # out of that plateau. As a force plate marks IC where the force crosses a small
                 # threshold, IC here is where the lightly smoothed signal (σ 10 ms) last rose
                 # through ``onset_fraction`` of its rise from the flight low to the stance high.
-                lo = float(np.nanmin(r[a : j + 1]))
-                hi = float(np.nanmax(r[j : i + 1]))
+                lo = _nanmin(rw[: j - a + 1])
+                hi = _nanmax(rw[j - a :])
                 level = lo + self.onset_fraction * (hi - lo)
                 k = j
-                while k > a and r[k - 1] > level:
+                while k > a and rw[k - 1 - a] > level:
                     k -= 1
                 if k == a and truncated:
                     return None
-                if k > a and r[k] != r[k - 1]:
-                    j, frac = k, -float((r[k] - level) / (r[k] - r[k - 1]))
+                if k > a and rw[k - a] != rw[k - 1 - a]:
+                    j, frac = k, -((rw[k - a] - level) / (rw[k - a] - rw[k - 1 - a]))
         k_ic = j + self._k0
         ic_t = (k_ic + 0.5 + frac) * T
         flight = trough < self.flight_threshold_mps2
@@ -297,9 +302,12 @@ class LoadingPeakDetector:
         if flight:
             H = self._H
             seg = w[j - H : j + H + 1] if j >= H else np.empty(0)
-            if len(seg) < 2 * H + 1 or not np.isfinite(seg).all():
+            if len(seg) < 2 * H + 1:
                 return math.nan
-            return float((seg - seg.mean()) @ self._run_kernel)
+            total = float(np.add.reduce(seg))  # the sum seg.mean() takes
+            if not math.isfinite(total):  # a NaN (no gyroscope) or inf among the samples
+                return math.nan
+            return float((seg - total / len(seg)) @ self._run_kernel)
         Y = self._Y
         before, after = w[max(j - Y, 0) : j], w[j + 1 : j + Y + 1]
         fb, fa = np.isfinite(before), np.isfinite(after)
@@ -314,6 +322,37 @@ class LoadingPeakDetector:
             self._s, self._d, self._r = self._s[cut:], self._d[cut:], self._r[cut:]
             self._w_raw = self._w_raw[cut:]
             self._k0 += cut
+
+
+def _nanargmax(x: list[float]) -> int:
+    """Index of the first largest value, NaNs skipped (np.nanargmax); x holds a non-NaN value."""
+    best, best_v = 0, -math.inf
+    for n, v in enumerate(x):
+        if v > best_v:  # False for NaN
+            best, best_v = n, v
+    return best
+
+
+def _nanmin(x: list[float]) -> float:
+    """Smallest value, NaNs skipped; NaN if all are NaN (np.nanmin without its warning)."""
+    finite = [v for v in x if v == v]
+    return min(finite) if finite else math.nan
+
+
+def _nanmax(x: list[float]) -> float:
+    """Largest value, NaNs skipped; NaN if all are NaN (np.nanmax without its warning)."""
+    finite = [v for v in x if v == v]
+    return max(finite) if finite else math.nan
+
+
+def _median(x: list[float]) -> float:
+    """Median of a short list of numbers (not NaN) exactly as np.median computes it: the
+    middle value, or the mean of the middle two; NaN if empty."""
+    v = sorted(x)
+    n = len(v)
+    if n == 0:
+        return math.nan
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
 
 
 @dataclass
@@ -490,7 +529,7 @@ class StepTracker:
             if decided_until_s < hi:
                 break  # the expected window is not complete yet
             inwin = [c for c in self._pending if lo <= c.peak_t_s <= hi]
-            amp_floor = self.min_relative_amplitude * float(np.median(b.amplitudes))
+            amp_floor = self.min_relative_amplitude * _median(b.amplitudes)
             inwin = [c for c in inwin if c.amplitude_mps2 >= amp_floor]
             if inwin:
                 # The earliest strong contact: a weaker bump between steps (double loading peak)
@@ -520,7 +559,7 @@ class StepTracker:
                 step = self._accept(best, b.last_index + 1 + lost, math.nan if lost else interval)
                 b.misses = b.skipped = 0
                 if not lost:
-                    b.period_s = float(np.median(b.intervals))  # follows cadence changes within ~3 steps
+                    b.period_s = _median(b.intervals)  # follows cadence changes within ~3 steps
                 self.rejected += sum(1 for c in self._pending if c.peak_t_s <= best.peak_t_s) - 1
                 self._pending = [c for c in self._pending if c.peak_t_s > best.peak_t_s]
                 out += self._sided([step])
