@@ -242,8 +242,8 @@ class Pipeline:
                 continue
             sl = buf.span(start - 2 * half - 0.05, end + 2 * half + 0.05)
             rot = yaw_range_deg(buf.t[sl], buf.w[sl], start, end)
-            no_gyro = sl.stop > sl.start and not np.isfinite(buf.w[sl]).any()
-            if rot == rot or no_gyro:  # without a gyroscope the stride is there, its rotation unknown
+            # Without a gyroscope the stride is there, its rotation unknown (checked only if NaN).
+            if rot == rot or (sl.stop > sl.start and not np.isfinite(buf.w[sl]).any()):
                 stride = Stride(start, end, side, rot, arc_cm(rot, self.settings.torso_half_width_cm))
                 self.strides.append(stride)
                 events.append(stride)

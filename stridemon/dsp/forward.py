@@ -32,7 +32,7 @@ class ForwardEstimator:
     def add_stride(self, braking_acc_mps2: np.ndarray, up: np.ndarray) -> None:
         """Add one stride: the mean horizontal acceleration (3,) in the braking windows of both
         of its steps (sensor frame, m/s²), and the mean up vector over the stride."""
-        if np.all(np.isfinite(braking_acc_mps2)) and np.all(np.isfinite(up)):
+        if np.isfinite(braking_acc_mps2).all() and np.isfinite(up).all():
             self._sum += braking_acc_mps2
             self._up_sum += up
             self.strides += 1
