@@ -37,3 +37,22 @@ def test_acc_only_csv_gives_steps_and_cadence_and_null_side_and_rotation(tmp_pat
     summ = doc["summary"]
     assert summ["rotation_deg_median"] is None
     assert abs(summ["cadence_spm_median"] - truth.cadence_spm(5.0, 35.0)) < 2.0
+
+
+def test_skipped_rows_are_counted_in_the_summary(tmp_path):
+    sc = get_scenario("steady-run", 30.0)
+    batch, _ = simulate(sc.segments, SensorModel(rate_hz=100.0), "back-upright", 322)
+    rows = np.column_stack([batch.t_s, batch.acc_mps2, batch.gyro_dps])
+    lines = ["t_s,ax,ay,az,gx,gy,gz"] + [",".join(f"{v:.5f}" for v in r) for r in rows]
+    lines[500] = lines[500].split(",", 2)[0] + ",oops"  # a malformed row in the middle
+    lines[700] = ",".join(lines[700].split(",")[:6]) + ","  # a missing value
+    text = "\n".join(lines) + "\n12.3,0.1,9."  # a last line cut mid-row (a logger that crashed)
+    path = tmp_path / "cut.csv"
+    path.write_text(text)
+    p = run_cli("analyze", str(path), "--json")
+    assert p.returncode == 0, p.stderr
+    summ = json.loads(p.stdout)["summary"]
+    assert summ["skipped_bad_rows"] == 2 and summ["skipped_nan_rows"] == 1
+    assert summ["steps"] > 70
+    human = run_cli("analyze", str(path))
+    assert "2 malformed or cut, 1 with a missing value" in human.stdout

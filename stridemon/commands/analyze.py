@@ -29,6 +29,10 @@ def run(args: argparse.Namespace) -> int:
     duration = (pipe.last_t_s - pipe.first_t_s) if pipe.first_t_s is not None else 0.0
     fwd = pipe.forward.forward
     extra = {"forward_axis_sensor": [round(float(v), 3) for v in fwd] if all(v == v for v in fwd) else None}
+    report = getattr(source, "report", None)  # a CSV's reading report: rows skipped, not lost silently
+    if report is not None:
+        extra["skipped_nan_rows"] = report.skipped_nan_rows
+        extra["skipped_bad_rows"] = report.skipped_bad_rows
     doc = analysis_document(pipe.steps, pipe.strides, duration, len(pipe.gaps), extra)
     if args.json:
         # dumps (one string, C encoder) is ~10x faster than dump (pure-Python, chunk by chunk)
@@ -38,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
     s = doc["summary"]
     print(f"{args.path}")
     print(f"  duration        {s['duration_s']:.1f} s, {pipe.samples_in} samples, {s['gaps']} gap(s)")
+    if s.get("skipped_bad_rows") or s.get("skipped_nan_rows"):
+        print(
+            f"  skipped rows    {s['skipped_bad_rows']} malformed or cut, {s['skipped_nan_rows']} with a missing value"
+        )
     print(f"  steps           {s['steps']} ({s['left_steps']} left, {s['right_steps']} right)")
     print(f"  cadence         {_fmt(s['cadence_spm_median'], 'spm')} median, IQR {_iqr(s['cadence_spm_iqr'])}")
     print(
