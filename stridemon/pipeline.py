@@ -110,7 +110,8 @@ class Pipeline:
         self._cadence = CadenceSmoother(s.cadence_window_s)
         self._buffer = _Buffer()
         self._bout_steps: list[TrackedStep] = []  # recent steps of the current bout
-        self._pending_strides: list[tuple[float, float, float, str | None]] = []  # start, mid, end IC, side
+        # start IC, mid IC, end IC (s), side, running (the stride's first contact followed a flight)
+        self._pending_strides: list[tuple[float, float, float, str | None, bool]] = []
         self.forward = ForwardEstimator()
         self._segment_started = False
         self._segment_t0_s = -math.inf  # first grid time of the current segment
@@ -228,17 +229,19 @@ class Pipeline:
                             (p.candidate.ic_t_s for p in self._bout_steps if p.index_in_bout == ts.index_in_bout - 1),
                             math.nan,
                         )
-                        self._pending_strides.append((prev.candidate.ic_t_s, mid, step.t_s, prev.side))
+                        self._pending_strides.append(
+                            (prev.candidate.ic_t_s, mid, step.t_s, prev.side, prev.candidate.flight)
+                        )
             self._bout_steps = [*self._bout_steps[-3:], ts]
 
     def _settle_strides(self, events: list[Event], final: bool) -> None:
         keep = []
         buf = self._buffer
         newest = buf.t[-1] if len(buf.t) else -math.inf
-        for start, mid, end, side in self._pending_strides:
+        for start, mid, end, side, running in self._pending_strides:
             half = (end - start) / 2
             if not final and newest < end + 2 * half + 0.05:  # a stride beyond its end removes bends
-                keep.append((start, mid, end, side))
+                keep.append((start, mid, end, side, running))
                 continue
             sl = buf.span(start - 2 * half - 0.05, end + 2 * half + 0.05)
             rot = yaw_range_deg(buf.t[sl], buf.w[sl], start, end)
@@ -250,7 +253,7 @@ class Pipeline:
                 self.metrics.last_rotation_deg = rot
                 self.metrics.last_rotation_cm = stride.rotation_cm
             if mid == mid:  # both steps of the stride: their medio-lateral parts cancel
-                a, b = braking_window_s(half)
+                a, b = braking_window_s(half, running)
                 brake = 0.5 * (buf.mean(buf.a_h, start + a, start + b) + buf.mean(buf.a_h, mid + a, mid + b))
                 self.forward.add_stride(brake, buf.mean(buf.up, start, end))
         self._pending_strides = keep

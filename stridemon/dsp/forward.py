@@ -15,9 +15,16 @@ from __future__ import annotations
 import numpy as np
 
 
-def braking_window_s(step_s: float) -> tuple[float, float]:
-    """Early-stance window after an initial contact, as (start, end) offsets in s."""
-    return 0.1 * step_s, 0.35 * step_s
+def braking_window_s(step_s: float, running: bool = False) -> tuple[float, float]:
+    """Early-stance window after an initial contact, as (start, end) offsets in s.
+
+    Running: the first 20 % of a step. The sacrum's fore-aft deceleration is short and sharp
+    right after contact (10–50 ms) and turns into propulsion by ~60 ms: measured on a real
+    sacral accelerometer on a force treadmill (Alcantara et al. 2022) and on 25 runners'
+    motion capture (Fukuchi et al. 2017), where a later window pointed "forward" backwards in
+    60–90 % of the trials. Walking: 10–35 % of a step, the loading response.
+    """
+    return (0.0, 0.2 * step_s) if running else (0.1 * step_s, 0.35 * step_s)
 
 
 class ForwardEstimator:
