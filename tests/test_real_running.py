@@ -33,7 +33,7 @@ def _tally(set_name, keep, mounts=("upright", "upside-down", "on-its-side")):
         ml = E.ml_axis_heading_deg(ref)
         has_gyro = np.isfinite(gyro).any()
         for m in mounts if has_gyro else ("upright",):
-            sc = E.score(E.analyse(t, acc, gyro, E.MOUNTS[m]), ref, ml)
+            sc = E.score(E.analyse(t, acc, gyro, E.MOUNTS[m]), ref, ml, E.MOUNTS[m])
             groups.setdefault(E.group_key(set_name, ref), E.Tally()).add(sc)
     return {k: v.row() for k, v in groups.items()}
 
@@ -47,6 +47,8 @@ def test_fukuchi_held_out_runners_side_rotation_and_steps_per_speed():
         # Rotation: the pelvis' facing (medio-lateral axis) range, within 1° or 10 % per speed.
         assert abs(r["rot_ours"] - r["rot_ref_ml"]) <= max(1.0, 0.1 * r["rot_ref_ml"]), (speed, r)
         assert r["rot_mae_ml"] <= 1.2, (speed, r)
+        # The forward axis (braking right after contact) within 30° of the truth, any mounting.
+        assert r["fwd_within_30deg_pct"] >= 80.0, (speed, r)
 
 
 def test_alcantara_real_accelerometer_contact_timing_held_out_trials():
@@ -56,6 +58,7 @@ def test_alcantara_real_accelerometer_contact_timing_held_out_trials():
         assert r["F1"] >= 0.94, (cond, r)
         # Target: median |error| ≤ 15 ms, bias ≤ 10 ms per condition (one or two trials each here).
         assert r["ic_abs_ms"] <= 15.0 and abs(r["ic_bias_ms"]) <= 12.0, (cond, r)
+        assert r["fwd_within_30deg_pct"] >= 50.0, (cond, r)  # never backwards in most trials again
 
 
 def test_hamner_side_does_not_depend_on_the_mounting():

@@ -131,6 +131,7 @@ class Tally:
     side_n: int = 0
     side_none: int = 0
     rot: list[tuple[float, float, float]] = field(default_factory=list)  # ours, ML-axis ref, anatomical ref
+    fwd_cos: list[float] = field(default_factory=list)  # cos(angle) of the forward-axis estimate to the truth
     trials: int = 0
 
     def add(self, o: Tally) -> None:
@@ -138,6 +139,7 @@ class Tally:
             setattr(self, k, getattr(self, k) + getattr(o, k))
         self.ic_err_ms += o.ic_err_ms
         self.rot += o.rot
+        self.fwd_cos += o.fwd_cos
 
     def row(self) -> dict:
         e = np.asarray(self.ic_err_ms)
@@ -152,6 +154,9 @@ class Tally:
             "side_pct": 100 * self.side_ok / self.side_n if self.side_n else math.nan,
             "side_none_pct": 100 * self.side_none / max(self.side_n + self.side_none, 1),
             "strides": int(ok.sum()),
+            "fwd_within_30deg_pct": 100 * float(np.mean(np.asarray(self.fwd_cos) > math.cos(math.radians(30))))
+            if self.fwd_cos
+            else math.nan,
         }
         if ok.any():
             ours, ml, anat = r[ok, 0], r[ok, 1], r[ok, 2]
@@ -166,8 +171,11 @@ class Tally:
         return out
 
 
-def score(p: Pipeline, ref: dict, t_ml: tuple | None) -> Tally:
+def score(p: Pipeline, ref: dict, t_ml: tuple | None, mount: np.ndarray | None = None) -> Tally:
     s = Tally(trials=1)
+    if mount is not None:  # the reference sensor frame's x axis is forward (v_mounted = Mᵀ v)
+        f = p.forward.forward
+        s.fwd_cos.append(float(f @ (mount.T @ np.array([1.0, 0.0, 0.0]))) if np.isfinite(f).all() else -1.0)
     # Fukuchi's contacts come from foot markers: the foot-acceleration peak (``t_accel``,
     # Handsaker et al. 2016: +3 ms vs force plates) is the better time where it exists; the
     # foot-height crossing ``t`` runs 15–25 ms early (see its README).
@@ -229,7 +237,7 @@ def evaluate(root: Path, set_name: str, mounts: dict[str, np.ndarray] | None = N
         t_ml = ml_axis_heading_deg(ref)
         has_gyro = np.isfinite(gyro).any()
         for mname, m in (mounts if has_gyro else {"as recorded": np.eye(3)}).items():
-            sc = score(analyse(t, acc, gyro, m), ref, t_ml)
+            sc = score(analyse(t, acc, gyro, m), ref, t_ml, m)
             groups[group_key(set_name, ref)].add(sc)
             groups[f"mount: {mname}"].add(sc)
             groups["all"].add(sc)
@@ -241,7 +249,7 @@ def print_table(set_name: str, groups: dict[str, Tally]) -> None:
     print(
         f"{'group':22s} {'trials':>6s} {'ICs':>5s} {'F1':>6s} {'|IC err| ms':>11s} {'bias ms':>8s} "
         f"{'side %':>7s} {'null %':>6s} {'strides':>7s} {'rot°':>5s} {'ML ref°':>7s} {'MAE°':>5s} "
-        f"{'vs ML':>6s} {'anat°':>6s} {'vs anat':>7s}"
+        f"{'vs ML':>6s} {'anat°':>6s} {'vs anat':>7s} {'fwd<30° %':>9s}"
     )
     for name in sorted(groups, key=lambda k: (k.startswith("mount"), k == "all", k)):
         r = groups[name].row()
@@ -251,8 +259,9 @@ def print_table(set_name: str, groups: dict[str, Tally]) -> None:
                 f"{r['rot_ref_anat']:6.1f} {r['rot_rel_anat_pct']:+6.0f}%"
             )
             if "rot_ours" in r
-            else ""
+            else " " * 51
         )
+        rot += f" {r['fwd_within_30deg_pct']:9.0f}"  # forward axis found within 30° (no-estimate counts as wrong)
         print(
             f"{name:22s} {r['trials']:6d} {r['ics']:5d} {r['F1']:6.3f} {r['ic_abs_ms']:11.1f} {r['ic_bias_ms']:8.1f} "
             f"{r['side_pct']:7.1f} {r['side_none_pct']:6.1f} {r['strides']:7d} {rot}"
