@@ -125,10 +125,7 @@ class SimSensor(FakePeripheral):
                     await asyncio.sleep(0)
                 if j not in self.lose:
                     for uuid, data in self.encode(j, idx):
-                        if (
-                            self.garble_every
-                            and self.sent_packets % self.garble_every == self.garble_every - 1
-                        ):
+                        if self.garble_every and self.sent_packets % self.garble_every == self.garble_every - 1:
                             data = bytes(self.rng.getrandbits(8) for _ in range(self.rng.randrange(0, 40)))
                         self.bluez.notify(self, uuid, data)
                         self.sent_packets += 1
@@ -147,9 +144,7 @@ class FwSim(SimSensor):
                 FakeChar(stridemon_fw.DATA_UUID, ["notify"]),
                 FakeChar(stridemon_fw.CONTROL_UUID, ["read", "write"]),
             ],
-            stridemon_fw.BATTERY_SERVICE_UUID: [
-                FakeChar(stridemon_fw.BATTERY_LEVEL_UUID, ["read", "notify"], b"\x57")
-            ],
+            stridemon_fw.BATTERY_SERVICE_UUID: [FakeChar(stridemon_fw.BATTERY_LEVEL_UUID, ["read", "notify"], b"\x57")],
         }
         super().__init__(address, name, [stridemon_fw.SERVICE_UUID], services, **kw)
         self.supported = supported
@@ -158,11 +153,7 @@ class FwSim(SimSensor):
     def on_write(self, char, data):
         if char.uuid == stridemon_fw.CONTROL_UUID and len(data) == 6 and data[0] == 1:
             _, rate, acc, gyro = struct.unpack("<BHBH", data)
-            ok = (
-                rate in self.supported
-                and acc in stridemon_fw.ACC_RANGES_G
-                and gyro in stridemon_fw.GYRO_RANGES_DPS
-            )
+            ok = rate in self.supported and acc in stridemon_fw.ACC_RANGES_G and gyro in stridemon_fw.GYRO_RANGES_DPS
             self.config = (0, rate, acc, gyro) if ok else (1, *self.config[1:])
             if ok:
                 self.rate_hz = float(rate)
@@ -185,16 +176,27 @@ class FwSim(SimSensor):
 class WitSim(SimSensor):
     rate_hz = 10.0  # factory default until the client sets RRATE
     per_packet = 1
-    data_uuid = witmotion.NOTIFY_UUID
+    data_uuid = witmotion.VENDOR_NOTIFY_UUID
 
-    def __init__(self, address="C0:FF:EE:00:00:02", name="WT901BLE67", refuse=False, **kw):
+    def __init__(
+        self, address="C0:FF:EE:00:00:02", name="WT901BLE67", refuse=False, base="vendor", advertise=False, **kw
+    ):
+        """``base="vendor"``: FFE5/FFE4/FFE9 on ``…00805f9a34fb`` as WitMotion's BLE 5.0 sensors and SDK
+        spell them; ``base="bluetooth"``: on the Bluetooth base ``…00805f9b34fb``. ``advertise``: put
+        the service UUID in the advertisement (most units advertise only their name)."""
+        svc, notify, write = (
+            (witmotion.VENDOR_SERVICE_UUID, witmotion.VENDOR_NOTIFY_UUID, witmotion.VENDOR_WRITE_UUID)
+            if base == "vendor"
+            else (witmotion.SERVICE_UUID, witmotion.NOTIFY_UUID, witmotion.WRITE_UUID)
+        )
+        self.data_uuid = notify
         services = {
-            witmotion.SERVICE_UUID: [
-                FakeChar(witmotion.NOTIFY_UUID, ["notify"]),
-                FakeChar(witmotion.WRITE_UUID, ["write-without-response", "write"]),
+            svc: [
+                FakeChar(notify, ["notify"]),
+                FakeChar(write, ["write-without-response", "write"]),
             ]
         }
-        super().__init__(address, name, [], services, **kw)
+        super().__init__(address, name, [svc] if advertise else [], services, **kw)
         self.refuse = refuse
         self.unlocked = False
         self.rrate = 0x06

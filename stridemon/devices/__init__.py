@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from stridemon.devices import movesense, polar, stridemon_fw, witmotion
+from stridemon.devices._common import same_uuid
 
 FAMILIES: tuple[str, ...] = ("stridemon-fw", "witmotion", "movesense", "polar")
 
@@ -20,14 +21,18 @@ def identify(name: str | None, service_uuids: Iterable[str] = ()) -> str | None:
     Advertised service UUIDs win over names (names can be changed by the user); names are the
     fallback because several devices advertise no UUID at all.
     """
-    uuids = {u.lower() for u in service_uuids}
-    if stridemon_fw.SERVICE_UUID in uuids:
+    uuids = [str(u).lower() for u in service_uuids]
+
+    def adv(*wanted: str) -> bool:
+        return any(same_uuid(u, w) for u in uuids for w in wanted)
+
+    if adv(stridemon_fw.SERVICE_UUID):
         return "stridemon-fw"
-    if movesense.ADV_UUID in uuids or movesense.GSP_SERVICE_UUID in uuids:
+    if adv(movesense.ADV_UUID, movesense.GSP_SERVICE_UUID):
         return "movesense"
-    if polar.PMD_SERVICE_UUID in uuids or polar.ADV_UUID in uuids:
+    if adv(polar.PMD_SERVICE_UUID, polar.ADV_UUID):
         return "polar"
-    if witmotion.SERVICE_UUID in uuids:
+    if adv(witmotion.SERVICE_UUID):
         return "witmotion"
     n = (name or "").strip()
     if n.lower().startswith("stridemon"):

@@ -22,6 +22,7 @@ from bleak.backends.scanner import AdvertisementData
 from bleak.exc import BleakError
 
 from stridemon.devices import identify
+from stridemon.devices._common import same_uuid
 from stridemon.devices.drivers import DRIVERS, BleSettings, Driver
 from stridemon.errors import DeviceError
 from stridemon.samples import SampleBatch
@@ -45,9 +46,7 @@ async def scan(timeout_s: float = 5.0, all_devices: bool = False) -> list[Found]
     try:
         seen = await BleakScanner.discover(timeout=timeout_s, return_adv=True)
     except (BleakError, OSError) as e:
-        raise DeviceError(
-            f"cannot scan for Bluetooth devices: {e}; is Bluetooth on and BlueZ running?"
-        ) from None
+        raise DeviceError(f"cannot scan for Bluetooth devices: {e}; is Bluetooth on and BlueZ running?") from None
     out = []
     for dev, adv in seen.values():
         fam = identify(adv.local_name or dev.name, adv.service_uuids)
@@ -66,9 +65,7 @@ async def find(target: str, timeout_s: float) -> Found | None:
     try:
         dev = await BleakScanner.find_device_by_filter(match, timeout=timeout_s)
     except (BleakError, OSError) as e:
-        raise DeviceError(
-            f"cannot scan for Bluetooth devices: {e}; is Bluetooth on and BlueZ running?"
-        ) from None
+        raise DeviceError(f"cannot scan for Bluetooth devices: {e}; is Bluetooth on and BlueZ running?") from None
     if dev is None:
         return None
     return Found(dev.name or target, dev.address, identify(dev.name, _uuids(dev)) or "unknown", 0, dev)
@@ -87,11 +84,20 @@ class _BleakLink:
         self.client = client
         self.on_data = on_data
 
+    def _find(self, uuid: str):
+        """The characteristic ``uuid`` names: the exact UUID, else the same 16-bit id on the other
+        base (WitMotion's vendor base or the Bluetooth base; :func:`same_uuid`)."""
+        chars = list(self.client.services.characteristics.values())
+        want = uuid.lower()
+        exact = [c for c in chars if c.uuid.lower() == want]
+        hits = exact or [c for c in chars if same_uuid(c.uuid, want)]
+        return min(hits, key=lambda c: c.handle) if hits else None
+
     def has(self, uuid: str) -> bool:
-        return self.client.services.get_characteristic(uuid) is not None
+        return self._find(uuid) is not None
 
     def _char(self, uuid: str):
-        c = self.client.services.get_characteristic(uuid)
+        c = self._find(uuid)
         if c is None:
             raise DeviceError(f"the sensor has no characteristic {uuid}: not the device family expected")
         return c
@@ -107,7 +113,7 @@ class _BleakLink:
 
     async def start_notify(self, uuid: str) -> None:
         c = self._char(uuid)
-        u = c.uuid
+        u = uuid  # the driver's own spelling, whichever base the sensor answers on
 
         def cb(_char, data: bytearray) -> None:
             self.on_data(u, bytes(data), time.time())
@@ -173,9 +179,7 @@ class SensorLink:
 
     async def _connect(self, device: BLEDevice, first: bool) -> None:
         assert self.driver is not None
-        client = BleakClient(
-            device, disconnected_callback=self._on_disconnect, timeout=self.settings.connect_timeout_s
-        )
+        client = BleakClient(device, disconnected_callback=self._on_disconnect, timeout=self.settings.connect_timeout_s)
         try:
             await client.connect()
             link = _BleakLink(client, self._on_data)

@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from stridemon.devices import movesense, polar, stridemon_fw, witmotion
-from stridemon.devices._common import DecodeError, DecodeStats, reason_of
+from stridemon.devices._common import DecodeError, DecodeStats, reason_of, same_uuid
 from stridemon.devices.timing import ArrivalClock, Continuity, DeviceClock, Unwrapper
 from stridemon.errors import DeviceError
 from stridemon.samples import SampleBatch
@@ -138,13 +138,9 @@ class StridemonFwDriver(_TimestampedDriver):
         gyro = _pick_rate(stridemon_fw.GYRO_RANGES_DPS, self.settings.gyro_range_dps)
         await link.write(stridemon_fw.CONTROL_UUID, stridemon_fw.set_config_command(rate, acc, gyro))
         try:
-            status, rate_now, acc_now, gyro_now = stridemon_fw.parse_config(
-                await link.read(stridemon_fw.CONTROL_UUID)
-            )
+            status, rate_now, acc_now, gyro_now = stridemon_fw.parse_config(await link.read(stridemon_fw.CONTROL_UUID))
         except DecodeError as e:
-            raise DeviceError(
-                f"stridemon firmware: unreadable configuration ({e}); update the firmware"
-            ) from None
+            raise DeviceError(f"stridemon firmware: unreadable configuration ({e}); update the firmware") from None
         if status != 0 or rate_now != rate:
             raise DeviceError(
                 f"stridemon firmware refused {rate} Hz ±{acc} g ±{gyro} deg/s (it runs at {rate_now} Hz); "
@@ -198,18 +194,14 @@ class MovesenseDriver(_TimestampedDriver):
     async def start(self, link: Link) -> None:
         self.reasm = movesense.Reassembler(self.REF)
         await link.start_notify(movesense.NOTIFY_UUID)
-        await link.write(
-            movesense.WRITE_UUID, movesense.subscribe_command(self.REF, int(self.rate_hz or 104))
-        )
+        await link.write(movesense.WRITE_UUID, movesense.subscribe_command(self.REF, int(self.rate_hz or 104)))
         try:  # GSP responses are notifications and not guaranteed: a missing one is only logged
             _ref, status = movesense.parse_response(await self._response("the IMU6 subscription"))
         except DeviceError as e:
             log.info("%s; going on (data may still come)", e)
             return
         if status >= 300:
-            raise DeviceError(
-                f"Movesense refused /Meas/IMU6/{self.rate_hz:g} (status {status}); update its firmware"
-            )
+            raise DeviceError(f"Movesense refused /Meas/IMU6/{self.rate_hz:g} (status {status}); update its firmware")
 
     async def stop(self, link: Link) -> None:
         await link.write(movesense.WRITE_UUID, movesense.unsubscribe_command(self.REF))
@@ -254,19 +246,13 @@ class PolarDriver(Driver):
             (polar.GYRO, self.settings.gyro_range_dps),
         ):
             await link.write(polar.PMD_CP_UUID, polar.get_settings_command(kind))
-            _op, _k, status, params = polar.parse_cp_response(
-                await self._response("GET_MEASUREMENT_SETTINGS")
-            )
+            _op, _k, status, params = polar.parse_cp_response(await self._response("GET_MEASUREMENT_SETTINGS"))
             if status != 0:
                 raise DeviceError(
                     f"Polar sensor does not offer {'ACC' if kind == polar.ACC else 'GYRO'} (status {status})"
                 )
             avail = polar.parse_settings(params)
-            sel = {
-                polar.SET_RATE: _pick_rate(
-                    [int(v) for v in avail.get(polar.SET_RATE, [52])], self.settings.rate_hz
-                )
-            }
+            sel = {polar.SET_RATE: _pick_rate([int(v) for v in avail.get(polar.SET_RATE, [52])], self.settings.rate_hz)}
             for typ, want in (
                 (polar.SET_RESOLUTION, 16),
                 (polar.SET_RANGE, want_range),
@@ -284,15 +270,12 @@ class PolarDriver(Driver):
         await link.start_notify(polar.PMD_DATA_UUID)
         for kind in (polar.ACC, polar.GYRO):
             await link.write(polar.PMD_CP_UUID, polar.start_command(kind, self.selected[kind]))
-            _op, _k, status, params = polar.parse_cp_response(
-                await self._response("REQUEST_MEASUREMENT_START")
-            )
+            _op, _k, status, params = polar.parse_cp_response(await self._response("REQUEST_MEASUREMENT_START"))
             if status == 6:  # already streaming (reconnect to a sensor that kept going): fine
                 continue
             if status != 0:
                 raise DeviceError(
-                    f"Polar sensor refused to start stream {kind} with {self.selected[kind]} "
-                    f"(status {status})"
+                    f"Polar sensor refused to start stream {kind} with {self.selected[kind]} (status {status})"
                 )
             try:
                 fac = polar.parse_settings(params).get(polar.SET_FACTOR)
@@ -312,7 +295,7 @@ class PolarDriver(Driver):
         self._gyro_t, self._gyro_v = np.empty(0), np.empty((0, 3))
 
     def on_notify(self, uuid: str, data: bytes, t_host: float) -> list[SampleBatch]:
-        if uuid == polar.PMD_CP_UUID:
+        if same_uuid(uuid, polar.PMD_CP_UUID):
             self._responses.put_nowait(bytes(data))
             return []
         self.stats.packets += 1

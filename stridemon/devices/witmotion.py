@@ -11,8 +11,10 @@ Verified against WitMotion's own SDK, repository ``WITMOTION/WitBluetooth_BWT901
 - Output rate register RRATE = 0x03 with codes 0x06 = 10 Hz (factory default), 0x08 = 50 Hz,
   0x09 = 100 Hz, 0x0B = 200 Hz (WIT standard protocol, ``REG.h`` of the WIT C SDK).
 
-Caveat: the SDK spells the UUIDs on ``…-00805f9a34fb`` (a typo of the Bluetooth base ``…9b34fb``);
-real devices answer on the Bluetooth base, which is what we use and what bleak reports.
+UUID base: the SDK spells the UUIDs on ``…-0000-1000-8000-00805f9a34fb``, and so do BLE 5.0 sensors
+in the field and the independent clients written against them; other units answer on the Bluetooth
+base ``…9b34fb``. The constants below are on the Bluetooth base and every lookup matches the 16-bit
+id on either base (:func:`stridemon.devices._common.same_uuid`); ``VENDOR_*`` are the SDK spellings.
 The sensor sends no timestamp and no sequence number: see :mod:`stridemon.devices.timing`.
 """
 
@@ -20,12 +22,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from stridemon.devices._common import bt_uuid16
+from stridemon.devices._common import VENDOR_BASE_TAIL, bt_uuid16
 from stridemon.samples import STANDARD_GRAVITY_MPS2
 
 SERVICE_UUID = bt_uuid16(0xFFE5)
 NOTIFY_UUID = bt_uuid16(0xFFE4)
 WRITE_UUID = bt_uuid16(0xFFE9)
+VENDOR_SERVICE_UUID = "0000ffe5" + VENDOR_BASE_TAIL
+VENDOR_NOTIFY_UUID = "0000ffe4" + VENDOR_BASE_TAIL
+VENDOR_WRITE_UUID = "0000ffe9" + VENDOR_BASE_TAIL
 
 FRAME_SIZE = 20
 HEADER = b"\x55\x61"

@@ -344,33 +344,57 @@ def _segment(run: RunData, label: str, a: float, b: float) -> Segment:
     )
 
 
+MAX_SEGMENTS = 300  # per run and kind: a bound on work and output whatever the time stamps claim
+
+
 def minute_segments(run: RunData, minutes: float = 1.0) -> list[Segment]:
-    """One segment per ``minutes`` of elapsed time (the last one may be shorter)."""
+    """One segment per ``minutes`` of elapsed time (the last one may be shorter).
+
+    Time stamps may claim a far longer run than the data holds (a device clock that jumps to UNIX
+    time, a last ``t_s`` of 1e300): past :data:`MAX_SEGMENTS` minutes, only the minutes that hold a
+    step or a stride get a segment (the first :data:`MAX_SEGMENTS` of them), so the work is bounded
+    by the data, not by the clock.
+    """
+    if not run.ok:
+        return []
     w = 60.0 * minutes
-    n = max(1, math.ceil(run.duration_s / w - 1e-9)) if run.ok else 0
-    return [
-        _segment(
-            run,
-            f"{_mmss(i * w)}–{_mmss(min((i + 1) * w, run.duration_s))}",
-            i * w,
-            min((i + 1) * w, run.duration_s + 1e-6),
-        )
-        for i in range(n)
-    ]
+    dur = run.duration_s
+    n = math.ceil(dur / w - 1e-9) if math.isfinite(dur / w) else MAX_SEGMENTS + 1
+    if max(1, n) <= MAX_SEGMENTS:
+        starts = [i * w for i in range(max(1, n))]
+    else:
+        t0 = run.first_t_s
+        el = np.array([s.t_s - t0 for s in run.steps] + [s.t_s - t0 for s in run.strides], dtype=float)
+        el = el[np.isfinite(el) & (el >= 0) & (el <= dur)]
+        starts = [float(i) * w for i in np.unique(np.floor(el / w))[:MAX_SEGMENTS]]
+    return [_segment(run, f"{_mmss(a)}–{_mmss(min(a + w, dur))}", a, min(a + w, dur + 1e-6)) for a in starts]
+
+
+def sparse_segments(run: RunData, minutes: float = 1.0) -> bool:
+    """True when :func:`minute_segments` lists only the minutes that hold data (see there)."""
+    d = run.duration_s / (60.0 * minutes)
+    return run.ok and not (math.isfinite(d) and math.ceil(d - 1e-9) <= MAX_SEGMENTS)
 
 
 def marker_segments(run: RunData) -> list[Segment]:
-    """Segments between laps/markers (start → first marker, marker → next, ..., last → end); [] without markers."""
+    """Segments between laps/markers (start → first marker, marker → next, ..., last → end); [] without
+    markers. At most :data:`MAX_SEGMENTS` (the first markers inside the run)."""
     if not run.meta.markers or not run.ok:
         return []
-    cuts = [m.t_s - run.first_t_s for m in run.meta.markers if 0 < m.t_s - run.first_t_s < run.duration_s]
-    labels = ["start", *[m.label or f"marker {i + 1}" for i, m in enumerate(run.meta.markers)]]
-    bounds = [0.0, *cuts, run.duration_s + 1e-6]
+    inside = [
+        (m.t_s - run.first_t_s, m.label or f"marker {i + 1}")
+        for i, m in enumerate(run.meta.markers)
+        if 0 < m.t_s - run.first_t_s < run.duration_s
+    ][: MAX_SEGMENTS - 1]
+    labels = ["start", *[lab for _, lab in inside]]
+    bounds = [0.0, *[c for c, _ in inside], run.duration_s + 1e-6]
     return [_segment(run, labels[i], bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
 
 
 def _mmss(s: float) -> str:
     s = max(0.0, s)
+    if not s < 1e7:  # over ~115 days: a clock that jumped, not a run
+        return f"{s:.3g} s"
     return f"{int(s // 60)}:{int(round(s % 60)):02d}" if round(s % 60) < 60 else f"{int(s // 60) + 1}:00"
 
 
@@ -696,6 +720,12 @@ def compare_runs(runs: Sequence[RunData], n_boot: int = N_BOOT, seed: int = 0) -
         base = good[0]
         for k, i in enumerate(good[1:]):
             diffs += compare_pair(runs[base], runs[i], base, i, n_boot, seed + k)
+    for r in runs:
+        if sparse_segments(r):
+            r.warnings.append(
+                f"{r.path}: its time stamps span {r.duration_s:.3g} s; per-minute segments only for the "
+                f"minutes that hold steps (at most {MAX_SEGMENTS})"
+            )
     return Comparison(
         runs=runs,
         summaries=summaries,
