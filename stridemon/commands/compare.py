@@ -6,10 +6,9 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from stridemon.errors import InputError
-from stridemon.library import Progress, load_runs
+from stridemon.library import Progress, load_runs, printable
 from stridemon.sinks.compare import Comparison, compare_runs, comparison_document, letter
 
 HELP = "compare runs side by side: a window, a self-contained HTML report (--report) or JSON (--json)"
@@ -20,6 +19,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "paths", nargs="+", metavar="PATH", help="runs to compare (as for analyze); the first is the baseline"
     )
     p.add_argument("--report", metavar="OUT.html", help="write a self-contained HTML report here (no window)")
+    p.add_argument("--force", action="store_true", help="replace an existing report file (never an input)")
     p.add_argument("--json", action="store_true", help="print the comparison as JSON on stdout (no window)")
     p.add_argument("--title", help="report title (default: runner and tags)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -48,21 +48,20 @@ def build_comparison(paths: Sequence[str], progress: Progress | None, acc_unit: 
     runs = load_runs(list(paths), progress, acc_unit, gyro_unit)
     for i, r in enumerate(runs):
         if r.error:
-            print(f"stridemon: warning: run {letter(i)} skipped: {r.error}", file=sys.stderr)
+            print(f"stridemon: warning: run {letter(i)} skipped: {printable(r.error)}", file=sys.stderr)
     return compare_runs(runs)
 
 
-def emit(cmp: Comparison, report: str | None, as_json: bool, title: str | None = None) -> int:
-    """Write the report and/or JSON; 0 if at least one run was readable, else 2 (after writing)."""
-    if report:
-        from stridemon.sinks.report import report_html
+def emit(cmp: Comparison, report: str | None, as_json: bool, title: str | None = None, force: bool = False) -> int:
+    """Write the report and/or JSON; 0 if at least one run was readable, else 2 (after writing).
 
-        out = Path(report)
-        try:
-            out.write_text(report_html(cmp, title), encoding="utf-8")
-        except OSError as e:
-            raise InputError(f"{out}: cannot write the report ({e.strerror or e})") from None
-        print(f"stridemon: report written to {out}", file=sys.stderr)
+    The report never replaces an input (a run, its sidecar, its folder's cache) and replaces an
+    existing file only with ``force`` (:func:`stridemon.sinks.report.write_report`)."""
+    if report:
+        from stridemon.sinks.report import write_report
+
+        out = write_report(cmp, report, [r.path for r in cmp.runs], force, title)
+        print(f"stridemon: report written to {printable(out)}", file=sys.stderr)
     if as_json:
         json.dump(comparison_document(cmp), sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
@@ -76,5 +75,9 @@ def run(args: argparse.Namespace) -> int:
         from stridemon.ui.compare_window import run_window
 
         return run_window(args.paths, acc_unit=args.acc_unit, gyro_unit=args.gyro_unit)
+    if args.report is not None:  # refuse a bad report path before minutes of analysis
+        from stridemon.sinks.report import check_report_path
+
+        check_report_path(args.report, args.paths, args.force)
     cmp = build_comparison(args.paths, stderr_progress(args.quiet), args.acc_unit, args.gyro_unit)
-    return emit(cmp, args.report, args.json, args.title)
+    return emit(cmp, args.report, args.json, args.title, args.force)

@@ -40,6 +40,23 @@ SMOOTH_WINDOW_S = 10.0  # centred window of the cadence timeline (s), as the das
 
 
 # -- metadata ----------------------------------------------------------------------------------
+MAX_TEXT_CHARS = 10_000  # notes; runner names 200
+MAX_TAGS = 100
+MAX_MARKERS = 10_000
+
+
+def _describe(v: Any) -> str:
+    """A short, printable description of a rejected value."""
+    if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > 100:
+        return "an integer that long"
+    if isinstance(v, dict | list | tuple):
+        return "a list" if not isinstance(v, dict) else "a JSON object"
+    if type(v).__name__ == "HugeInt":
+        return "an integer that long"
+    r = repr(v)
+    return r if len(r) <= 40 else r[:37] + "..."
+
+
 @dataclass(frozen=True)
 class RunMeta:
     """Recording metadata (the native recording's header, or a CSV's ``<file>.meta.json`` sidecar)."""
@@ -57,51 +74,113 @@ class RunMeta:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any] | None) -> RunMeta:
         """Build from a plain dict (unknown keys ignored). Raises ValueError naming a bad value."""
-        if not d:
-            return cls()
-        if not isinstance(d, Mapping):
-            raise ValueError("metadata must be a JSON object")
+        meta, problems = cls.parse(d)
+        if problems:
+            raise ValueError(problems[0])
+        return meta
 
-        def text(key: str) -> str | None:
+    @classmethod
+    def parse(cls, d: Any) -> tuple[RunMeta, list[str]]:
+        """Build from untrusted data, field by field: ``(meta, problems)``. A field of the wrong type,
+        not finite or out of range is left out and described in ``problems`` (one line each); the
+        other fields are kept. Text is cut to :data:`MAX_TEXT_CHARS`, tags and markers are capped."""
+        if not d:
+            return cls(), []
+        if not isinstance(d, Mapping):
+            return cls(), ["metadata must be a JSON object"]
+        problems: list[str] = []
+
+        def bad(key: str, what: str, v: Any) -> None:
+            problems.append(f"'{key}' must be {what}, not {_describe(v)} (ignored)")
+
+        def text(key: str, limit: int = MAX_TEXT_CHARS) -> str | None:
             v = d.get(key)
             if v is None:
                 return None
-            if not isinstance(v, str | int | float):
-                raise ValueError(f"'{key}' must be text")
-            return str(v)
+            if (
+                isinstance(v, bool)
+                or not isinstance(v, str | int | float)
+                or (isinstance(v, float) and not math.isfinite(v))
+            ):
+                bad(key, "text", v)
+                return None
+            if isinstance(v, int) and v.bit_length() > 100:
+                bad(key, "text", v)
+                return None
+            v = str(v)
+            if len(v) > limit:
+                problems.append(f"'{key}': {len(v)} characters cut to {limit}")
+                v = v[:limit]
+            return v
 
-        def number(*keys: str) -> float | None:
+        def number(hi: float, *keys: str) -> float | None:
             for k in keys:
                 v = d.get(k)
                 if v is None:
                     continue
-                if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v <= 0:
-                    raise ValueError(f"'{k}' must be a positive number (got {v!r})")
-                return float(v)
+                x = None
+                if not isinstance(v, bool) and isinstance(v, int | float):
+                    try:
+                        x = float(v)
+                    except OverflowError:
+                        x = None
+                if x is None or not (math.isfinite(x) and 0 < x <= hi):
+                    bad(k, f"a positive number up to {hi:g}", v)
+                    return None
+                return x
             return None
 
-        tags = d.get("tags") or ()
-        if isinstance(tags, str):
-            tags = [t.strip() for t in tags.split(",") if t.strip()]
-        if not isinstance(tags, list | tuple) or not all(isinstance(t, str) for t in tags):
-            raise ValueError("'tags' must be a list of words")
+        tags: list[str] = []
+        raw = d.get("tags") or ()
+        if isinstance(raw, str):
+            raw = [t.strip() for t in raw.split(",") if t.strip()]
+        if not isinstance(raw, list | tuple):
+            bad("tags", "a list of words", raw)
+            raw = ()
+        for t in raw[:MAX_TAGS]:
+            if isinstance(t, str) and t.strip():
+                tags.append(t.strip()[:100])
+            else:
+                bad("tags", "a list of words", t)
+                break
+        if len(raw) > MAX_TAGS:
+            problems.append(f"'tags': {len(raw)} tags, only the first {MAX_TAGS} kept")
         markers = []
-        for m in d.get("markers") or ():
+        raw = d.get("markers") or ()
+        if not isinstance(raw, list | tuple):
+            bad("markers", 'a list of {"t_s": seconds, "label": text}', raw)
+            raw = ()
+        skipped = 0
+        for m in raw[:MAX_MARKERS]:
+            t = m.get("t_s") if isinstance(m, Mapping) else None
+            label = m.get("label", "") if isinstance(m, Mapping) else None
+            if isinstance(t, bool) or not isinstance(t, int | float) or isinstance(label, dict | list):
+                skipped += 1
+                continue
             try:
-                markers.append(Marker(float(m["t_s"]), str(m.get("label", ""))))
-            except (TypeError, KeyError, ValueError):
-                raise ValueError('\'markers\' must be a list of {"t_s": seconds, "label": text}') from None
-        return cls(
-            runner=text("runner"),
+                tf = float(t)
+            except OverflowError:
+                tf = math.nan
+            if not math.isfinite(tf):
+                skipped += 1
+                continue
+            markers.append(Marker(tf, "" if label is None else str(label)[:200]))
+        if skipped:
+            problems.append(f'\'markers\': {skipped} not of the form {{"t_s": seconds, "label": text}} (ignored)')
+        if len(raw) > MAX_MARKERS:
+            problems.append(f"'markers': {len(raw)} markers, only the first {MAX_MARKERS} kept")
+        meta = cls(
+            runner=text("runner", 200),
             tags=tuple(tags),
             notes=text("notes"),
-            target_cadence_spm=number("target_cadence_spm", "target_cadence"),
-            rotation_budget_deg=number("rotation_budget_deg", "rotation_budget"),
-            device=text("device"),
-            title=text("title"),
-            recorded_at=text("recorded_at"),
+            target_cadence_spm=number(400.0, "target_cadence_spm", "target_cadence"),
+            rotation_budget_deg=number(360.0, "rotation_budget_deg", "rotation_budget"),
+            device=text("device", 500),
+            title=text("title", 500),
+            recorded_at=text("recorded_at", 100),
             markers=tuple(sorted(markers, key=lambda m: m.t_s)),
         )
+        return meta, problems
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able, the same keys ``from_dict`` reads."""

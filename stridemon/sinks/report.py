@@ -10,11 +10,14 @@ per-lap tables, problems (damaged files), and how the numbers are made.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
+import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -200,8 +203,7 @@ def figures(cmp: Comparison) -> dict[str, str]:
         lo, hi = math.floor(lo / w) * w - w, math.ceil(hi / w) * w + w
         edges = np.arange(lo, hi + w, w)
         series = [
-            (edges, np.append(_hist(v, edges), 0.0), color(i), _short(i, cmp.runs[i].name))
-            for i, v in data.items()
+            (edges, np.append(_hist(v, edges), 0.0), color(i), _short(i, cmp.runs[i].name)) for i, v in data.items()
         ]
         ylabel = "% of steps" if key.startswith("cadence") else "% of strides"
         top = max(float(s[1].max()) for s in series)
@@ -527,3 +529,68 @@ def report_html(cmp: Comparison, title: str | None = None) -> str:
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>"
     )
+
+
+# -- writing a report ------------------------------------------------------------------------------
+def check_report_path(out: str | Path, inputs: Sequence[str | Path] = (), force: bool = False) -> Path:
+    """Where a report may be written, or :class:`InputError` with a one-line reason.
+
+    Never onto an input: a run being compared, its ``.meta.json`` sidecar or its folder's session
+    cache (compared by file identity, so another spelling of the path, a symlink or a hard link is
+    caught too); never onto an existing file without ``force``; the folder must exist and be writable.
+    """
+    from stridemon.errors import InputError
+
+    out = Path(out)
+    if str(out).strip() == "" or out.name in ("", ".", ".."):
+        raise InputError(f"'{out}': give a file name for the report, e.g. report.html")
+    if out.is_dir():
+        raise InputError(f"{out}: is a folder; give a file name for the report, e.g. {out / 'report.html'}")
+    parent = out.parent
+    if not parent.is_dir():
+        raise InputError(f"{parent}: no such folder for the report; create it first or choose another place")
+    protected: list[Path] = []
+    for p in inputs:
+        p = Path(p)
+        protected += [p, Path(str(p) + ".meta.json"), p.parent / ".stridemon-sessions.json"]
+    real = os.path.realpath(out)
+    for p in protected:
+        same = os.path.realpath(p) == real
+        if not same and out.exists() and p.exists():
+            try:
+                same = os.path.samefile(out, p)
+            except OSError:
+                same = False
+        if same:
+            raise InputError(
+                f"{out}: is one of the inputs ({p.name}); the report would overwrite it. Choose another file name"
+            )
+    if out.exists() and not force:
+        raise InputError(f"{out}: already exists; add --force to replace it, or choose another file name")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{parent}: cannot write there (read-only or no permission); choose another folder")
+    return out
+
+
+def write_report(
+    cmp: Comparison, out: str | Path, inputs: Sequence[str | Path] = (), force: bool = False, title: str | None = None
+) -> Path:
+    """Check ``out`` (:func:`check_report_path`), then write the HTML report atomically: a
+    temporary file in the same folder renamed over the target, so a full disk or an error leaves
+    the previous file (if any) untouched. Returns the path; :class:`InputError` on failure."""
+    from stridemon.errors import InputError
+
+    out = check_report_path(out, inputs, force)
+    html = report_html(cmp, title)
+    tmp = out.parent / f".{out.name}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(html)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise InputError(f"{out}: report not written ({e.strerror or e}); nothing was changed") from None
+    return out
