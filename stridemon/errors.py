@@ -11,3 +11,11 @@ class InputError(StridemonError):
 
 class DeviceError(StridemonError):
     """A sensor could not be found, connected or configured."""
+
+
+class OutputError(StridemonError):
+    """A file could not be written (missing or read-only folder, full disk, would overwrite)."""
+
+
+class DiskFullError(OutputError):
+    """The disk (or a file-size or quota limit) filled up while writing; says what was kept."""

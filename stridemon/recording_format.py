@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stridemon import limits
+from stridemon.limits import LimitExceeded
 from stridemon.samples import STANDARD_GRAVITY_MPS2, SampleBatch
 
 MAGIC = b"\x89SMREC\r\n"  # \x89 and \r\n catch 7-bit and text-mode mangling, as in PNG
@@ -126,19 +128,82 @@ def _unshuffle(b: bytes, dtype: str, shape: tuple[int, int]) -> np.ndarray:
 
 
 def decode_samples(payload: bytes) -> SampleBatch:
-    """Inverse of :func:`encode_samples`; raises ValueError on a malformed payload."""
+    """Inverse of :func:`encode_samples`; raises ValueError on a malformed payload.
+
+    Memory is bounded by the block's *declared* sample count, checked against
+    ``MAX_SAMPLES_PER_BLOCK`` first: the zlib stream is inflated at most one byte past the size
+    that count implies, so a small block that would inflate to gigabytes (a "zip bomb") costs
+    no more than an honest one (:class:`LimitExceeded`).
+    """
     if len(payload) < _SAMPLES_HEAD.size:
         raise ValueError("samples block too short")
     n, t0, host_t0, acc_lsb, gyro_lsb, flags = _SAMPLES_HEAD.unpack_from(payload)
-    body = zlib.decompress(payload[_SAMPLES_HEAD.size :])
+    if n > limits.MAX_SAMPLES_PER_BLOCK:
+        raise LimitExceeded(f"samples block claims {n} samples (limit {limits.MAX_SAMPLES_PER_BLOCK})")
     nt = 2 if flags & _F_HOST else 1
-    if len(body) != n * (4 * nt + 2 * 6):
+    expected = n * (limits.SAMPLE_BYTES_HOST if nt == 2 else limits.SAMPLE_BYTES_NO_HOST)
+    inflater = zlib.decompressobj()
+    body = inflater.decompress(memoryview(payload)[_SAMPLES_HEAD.size :], expected + 1)
+    if len(body) > expected:
+        raise LimitExceeded(f"samples block inflates past the {expected} bytes its {n} samples need")
+    if len(body) != expected:
         raise ValueError("samples block length does not match its sample count")
+    if not (math.isfinite(acc_lsb) and acc_lsb > 0 and math.isfinite(gyro_lsb) and gyro_lsb > 0):
+        raise ValueError("samples block has an impossible scale")
+    if n == 1:
+        row = _one_row(body, t0, host_t0, acc_lsb, gyro_lsb, flags)
+        return SampleBatch(np.array([row[0]]), np.array([row[1:4]]), np.array([row[4:7]]), *_row_host(row))
     t_cols = _unshuffle(body[: 4 * nt * n], "<i4", (nt, n)).astype(np.int64).cumsum(axis=1)
     q = _unshuffle(body[4 * nt * n :], "<i2", (6, n)).cumsum(axis=1, dtype=np.int16).astype(np.float64)
     t = t0 + t_cols[0] / 1e6
     host = host_t0 + t_cols[1] / 1e6 if nt == 2 else None
     return SampleBatch(t, (q[:3] * acc_lsb).T, (q[3:] * gyro_lsb).T, host, bool(flags & _F_GAP))
+
+
+def decode_one(payload: bytes) -> tuple | None:
+    """A one-sample SAMPLES block (a writer flushing every sample) as a plain tuple
+    ``(t, ax, ay, az, gx, gy, gz, host_t or None, gap_before)``, without numpy's per-call cost;
+    None if the block holds more than one sample (use :func:`decode_samples`). Raises ValueError
+    as ``decode_samples`` does."""
+    if len(payload) < _SAMPLES_HEAD.size:
+        raise ValueError("samples block too short")
+    n, t0, host_t0, acc_lsb, gyro_lsb, flags = _SAMPLES_HEAD.unpack_from(payload)
+    if n != 1:
+        return None
+    expected = limits.SAMPLE_BYTES_HOST if flags & _F_HOST else limits.SAMPLE_BYTES_NO_HOST
+    body = zlib.decompressobj().decompress(memoryview(payload)[_SAMPLES_HEAD.size :], expected + 1)
+    if len(body) > expected:
+        raise LimitExceeded(f"samples block inflates past the {expected} bytes its 1 sample needs")
+    if len(body) != expected:
+        raise ValueError("samples block length does not match its sample count")
+    if not (math.isfinite(acc_lsb) and acc_lsb > 0 and math.isfinite(gyro_lsb) and gyro_lsb > 0):
+        raise ValueError("samples block has an impossible scale")
+    return _one_row(body, t0, host_t0, acc_lsb, gyro_lsb, flags)
+
+
+# One sample, byte-shuffled int16 columns: the low bytes of the six channels, then the high bytes.
+_ONE_SAMPLE = struct.Struct("<12B")
+
+
+def _one_row(body: bytes, t0: float, host_t0: float, acc_lsb: float, gyro_lsb: float, flags: int) -> tuple:
+    q = _ONE_SAMPLE.unpack_from(body, 8 if flags & _F_HOST else 4)
+    v = [(lo | (hi << 8)) - ((hi & 0x80) << 9) for lo, hi in zip(q[:6], q[6:], strict=True)]
+    host = host_t0 if flags & _F_HOST else None
+    return (
+        t0,
+        v[0] * acc_lsb,
+        v[1] * acc_lsb,
+        v[2] * acc_lsb,
+        v[3] * gyro_lsb,
+        v[4] * gyro_lsb,
+        v[5] * gyro_lsb,
+        host,
+        bool(flags & _F_GAP),
+    )
+
+
+def _row_host(row: tuple) -> tuple:
+    return (None if row[7] is None else np.array([row[7]]), row[8])
 
 
 @dataclass

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from stridemon.errors import InputError
+from stridemon.errors import InputError, OutputError
 from stridemon.events import event_to_dict
 from stridemon.sources.recording import is_recording, read_recording
 
@@ -22,6 +26,34 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="replace existing files")
 
 
+def output_paths(args: argparse.Namespace) -> tuple[Path, Path]:
+    """(samples file, events file), checked before anything is read or written: not a folder, in
+    a folder that exists, not the input, not an existing file unless --force."""
+    src = Path(args.path)
+    if args.out:
+        out = Path(args.out)
+        if out.is_dir() or args.out.endswith(("/", os.sep)) or out.name in ("", ".", ".."):
+            raise OutputError(
+                f"--out {args.out}: is a folder; give a file name, e.g. --out {out / (src.stem + '.' + args.to)}"
+            )
+    else:
+        out = src.with_suffix("." + args.to)
+    events_out = out.with_name(out.stem + ".events." + args.to)
+    folder = out.parent
+    if not folder.exists():
+        raise OutputError(f"{out}: the folder {folder} does not exist; create it first or choose another --out")
+    if not folder.is_dir():
+        raise OutputError(f"{out}: {folder} is not a folder; choose another --out")
+    for f in (out, events_out):
+        if f.exists() and (src.resolve() == f.resolve() or os.path.samefile(src, f)):
+            raise OutputError(f"{f}: is the recording being exported; choose another --out")
+        if f.exists() and f.is_dir():
+            raise OutputError(f"{f}: is a folder; choose another --out")
+        if f.exists() and not args.force:
+            raise OutputError(f"{f}: already exists (use --force to replace it, or choose another --out)")
+    return out, events_out
+
+
 def run(args: argparse.Namespace) -> int:
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -29,13 +61,9 @@ def run(args: argparse.Namespace) -> int:
 
     if not is_recording(args.path):
         raise InputError(f"{args.path}: not a stridemon recording")
+    out, events_out = output_paths(args)
     rec = read_recording(args.path)
     s = rec.samples()
-    out = Path(args.out) if args.out else Path(args.path).with_suffix("." + args.to)
-    events_out = out.with_name(out.stem + ".events." + args.to)
-    for f in (out, events_out):
-        if f.exists() and not args.force:
-            raise InputError(f"{f}: already exists (use --force to replace it)")
     # The plain IMU CSV exactly as in docs/interfaces.md; values are written in full (shortest
     # exact form), so reading the CSV back gives the recording's numbers bit for bit.
     cols = {"t_s": s.t_s}
@@ -64,17 +92,57 @@ def run(args: argparse.Namespace) -> int:
         "label",
     ]
     ev_table = pa.table({k: pa.array([_cell(e.get(k)) for e in events], pa.string()) for k in keys})
-    if args.to == "csv":
-        with open(out, "wb") as f:
+
+    def write_samples(f) -> None:
+        if args.to == "csv":
             f.write(b"t_s,ax,ay,az,gx,gy,gz\n")  # the header exactly as the interface says
             pacsv.write_csv(table, f, pacsv.WriteOptions(include_header=False, quoting_style="none"))
-        pacsv.write_csv(ev_table, events_out)
-    else:
-        meta = {b"stridemon": json.dumps(rec.metadata, default=str).encode()}
-        pq.write_table(table.replace_schema_metadata(meta), out)
-        pq.write_table(ev_table, events_out)
+        else:
+            meta = {b"stridemon": json.dumps(rec.metadata, default=str).encode()}
+            pq.write_table(table.replace_schema_metadata(meta), f)
+
+    def write_events(f) -> None:
+        if args.to == "csv":
+            pacsv.write_csv(ev_table, f)
+        else:
+            pq.write_table(ev_table, f)
+
+    _write_both([(out, write_samples), (events_out, write_events)])
     print(f"wrote {len(s)} samples to {out} and {len(events)} events to {events_out}")
     return 0
+
+
+def _write_both(jobs: list) -> None:
+    """Write each file to a temporary name beside it, then rename them all: a failure (full
+    disk, read-only folder) leaves no half-written file and no existing file changed."""
+    import pyarrow as pa
+
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, write in jobs:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            temps.append((Path(tmp), path))
+            with os.fdopen(fd, "wb") as f:
+                write(f)
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    except (OSError, pa.ArrowException) as e:
+        for tmp, _ in temps:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        where = temps[-1][1] if temps else jobs[0][0]
+        raise OutputError(f"{where}: {_why(e, where.parent)}; nothing was written") from None
+
+
+def _why(e: Exception, folder: Path) -> str:
+    code = getattr(e, "errno", None)
+    if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or "No space left" in str(e):
+        return "the disk is full (free some space or choose another folder with --out)"
+    if code == errno.EROFS or "Read-only file system" in str(e):
+        return f"{folder} is on a read-only file system (choose another folder with --out)"
+    if code in (errno.EACCES, errno.EPERM) or "Permission denied" in str(e):
+        return f"no permission to write in {folder} (choose another folder with --out)"
+    return f"cannot write ({getattr(e, 'strerror', None) or str(e).splitlines()[0][:100]})"
 
 
 def _cell(v) -> str | None:

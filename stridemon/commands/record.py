@@ -9,7 +9,7 @@ import signal
 import sys
 import time
 
-from stridemon.errors import InputError
+from stridemon.errors import InputError, OutputError
 from stridemon.pipeline import Pipeline
 from stridemon.sinks.recorder import Recorder
 
@@ -117,8 +117,14 @@ async def _record(source, args: argparse.Namespace, meta: dict) -> int:
         waiter.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
-        feed(rec.close_samples())
-        rec.write_events(pipe.finish().events)
-        rec.close({"steps": len(pipe.steps), "strides": len(pipe.strides)})
+        # After a write error (disk full) the recorder is closed already: these do nothing.
+        with contextlib.suppress(OutputError):
+            feed(rec.close_samples())
+            rec.write_events(pipe.finish().events)
+            rec.close({"steps": len(pipe.steps), "strides": len(pipe.strides)})
+    if rec.failed is not None:
+        raise rec.failed  # one line: what happened, which file, how many seconds it holds
+    if task.done() and not task.cancelled() and task.exception() is not None:
+        raise task.exception()  # the source failed (e.g. the sensor): the file is saved and closed
     print(f"saved {rec.samples_written} samples, {len(pipe.steps)} steps to {rec.path}", flush=True)
     return 0

@@ -23,12 +23,13 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
+from stridemon import limits
 from stridemon.errors import InputError
 from stridemon.samples import STANDARD_GRAVITY_MPS2, SampleBatch, SourceInfo
 from stridemon.sources.base import batches_of, paced
@@ -60,6 +61,7 @@ class CsvReport:
     skipped_bad_rows: int = 0  # wrong number of fields, or a non-number in a numeric column
     first_bad_line: int | None = None  # 1-based line number in the file (the header is line 1)
     has_gyro: bool = True
+    clock_jumps: list[tuple[float, float]] = field(default_factory=list)  # (t_s after the fix, jump s)
 
 
 def read_imu_csv(
@@ -101,7 +103,13 @@ def read_imu_csv(
         raise InputError(f"{path}: not a readable IMU CSV ({_first_line(e)})") from None
     names = [n.strip().lstrip("\ufeff").strip() for n in raw_names]
     raw_of: dict[str, str] = {}
-    for n, raw in zip(names, raw_names, strict=True):
+    for i, (n, raw) in enumerate(zip(names, raw_names, strict=True)):
+        if n in COLUMNS and n in raw_of:
+            first = names.index(n) + 1
+            raise InputError(
+                f"{path}: column '{n}' appears twice in the header (fields {first} and {i + 1}); "
+                "which one holds the data is unclear: remove or rename one"
+            )
         raw_of.setdefault(n, raw)
     missing = [c for c in ACC_COLUMNS if c not in raw_of]
     gyro_present = [c for c in GYRO_COLUMNS if c in raw_of]
@@ -190,6 +198,20 @@ def read_imu_csv(
     if len(data) < 2:
         raise InputError(f"{path}: fewer than 2 complete samples (rows with empty or NaN values are skipped)")
 
+    absurd = np.abs(data[:, 0]) > limits.MAX_ABS_TIME_S
+    if absurd.any():
+        n_absurd = int(absurd.sum())
+        report.skipped_bad_rows += n_absurd
+        log.warning(
+            "%s: skipped %d row(s) with an impossible time stamp (|t_s| > %.0e s)",
+            path,
+            n_absurd,
+            limits.MAX_ABS_TIME_S,
+        )
+        data = data[~absurd]
+        if len(data) < 2:
+            raise InputError(f"{path}: fewer than 2 samples with a possible time stamp")
+
     t = data[:, 0]
     dt = np.diff(t)
     back = np.flatnonzero(dt < 0)
@@ -199,6 +221,23 @@ def read_imu_csv(
             f"{path}: time goes backwards at sample {i + 2} ({t[i]:.6g} s -> {t[i + 1]:.6g} s); "
             "the file must be one recording sorted by t_s (split or sort it)"
         )
+    # A jump of more than a day (a clock switched to UNIX time, a junk value): a gap, and the later
+    # samples continue CLOCK_JUMP_GAP_S after the earlier ones (t is a view: data is changed).
+    jumps = limits.clock_jumps(t)
+    for i in jumps:
+        new_t0 = float(t[i - 1]) + limits.CLOCK_JUMP_GAP_S
+        report.clock_jumps.append((new_t0, float(dt[i - 1])))
+        t[i:] = new_t0 + (t[i:] - t[i])
+    if len(jumps):
+        for at, jump in report.clock_jumps:
+            log.warning(
+                "%s: t_s jumps by %+.6g s: treated as a gap of %g s, later times moved to continue at t_s = %.3f s",
+                path,
+                jump,
+                limits.CLOCK_JUMP_GAP_S,
+                at,
+            )
+        dt = np.diff(t)
     dup = np.flatnonzero(dt == 0) + 1
     if len(dup):
         report.duplicate_time_rows = len(dup)
