@@ -5,6 +5,7 @@ All times are on the device clock of the samples (s).
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -29,6 +30,21 @@ class Stride:
     side: Side  # the foot that starts it
     rotation_deg: float  # pelvis/trunk yaw range, peak-to-peak, heading changes removed
     rotation_cm: float  # the same as arc length each way at the side of the torso (cm)
+    tilt_range_deg: float = math.nan  # pelvic anterior/posterior tilt range over the stride (deg)
+
+
+@dataclass(frozen=True)
+class StepDynamics:
+    """Running dynamics of the step whose initial contact is at ``t_s`` (NaN: not measurable —
+    walking, next to a gap, or before the forward axis is known). Emitted once the next contact
+    is in, so after the :class:`Step` itself."""
+
+    t_s: float  # the step's initial contact (the Step's t_s)
+    contact_ms: float  # ground contact time: IC to toe-off
+    vertical_oscillation_cm: float  # pelvis vertical excursion, this IC to the next
+    braking_mps: float  # forward speed lost after contact
+    impact_g: float  # peak vertical specific force in the first half of contact (g, gravity included)
+    pelvic_drop_deg: float  # drop of the swing side during this stance
 
 
 @dataclass(frozen=True)
@@ -60,7 +76,7 @@ class Marker:
     label: str
 
 
-Event = Step | Stride | Gap | Alert | Marker
+Event = Step | Stride | Gap | Alert | Marker | StepDynamics
 
 
 def event_to_dict(event: Event) -> dict:
@@ -70,7 +86,14 @@ def event_to_dict(event: Event) -> dict:
     return d
 
 
-_TYPES = {"step": Step, "stride": Stride, "gap": Gap, "alert": Alert, "marker": Marker}
+_TYPES = {
+    "step": Step,
+    "stride": Stride,
+    "gap": Gap,
+    "alert": Alert,
+    "marker": Marker,
+    "stepdynamics": StepDynamics,
+}
 
 
 def event_from_dict(d: dict) -> Event | None:

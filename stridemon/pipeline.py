@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from stridemon.dsp import dynamics
 from stridemon.dsp.cadence import CadenceSmoother
 from stridemon.dsp.forward import ForwardEstimator, braking_window_s
 from stridemon.dsp.orientation import AhrsSettings, UpEstimator, vertical_signals
 from stridemon.dsp.resample import GridChunk, GridResampler
 from stridemon.dsp.rotation import arc_cm, yaw_range_deg
 from stridemon.dsp.steps import LoadingPeakDetector, StepTracker, TrackedStep
-from stridemon.events import Event, Gap, Step, Stride
+from stridemon.events import Event, Gap, Step, StepDynamics, Stride
 from stridemon.samples import SampleBatch
 
 
@@ -66,26 +67,28 @@ class Metrics:
 
 
 class _Buffer:
-    """Grid samples of the current segment still needed by strides: time (s), yaw rate (deg/s),
-    horizontal acceleration and up (sensor frame)."""
+    """Grid samples of the current segment still needed by strides and step dynamics: time (s),
+    yaw rate (deg/s), vertical acceleration (m/s², gravity removed), and in the sensor frame the
+    horizontal acceleration (m/s²), up, and the angular rate (deg/s)."""
+
+    NAMES = ("t", "w", "a_v", "a_h", "up", "gyro")
 
     def __init__(self) -> None:
         self.clear()
 
-    def add(self, t: np.ndarray, w: np.ndarray, a_h: np.ndarray, up: np.ndarray) -> None:
-        self.t = np.concatenate([self.t, t])
-        self.w = np.concatenate([self.w, w])
-        self.a_h = np.concatenate([self.a_h, a_h])
-        self.up = np.concatenate([self.up, up])
+    def add(self, **arrays: np.ndarray) -> None:
+        for name in self.NAMES:
+            setattr(self, name, np.concatenate([getattr(self, name), arrays[name]]))
 
     def drop_before(self, t_s: float) -> None:
         i = int(np.searchsorted(self.t, t_s))
         if i > 4096:  # amortised: trim in big steps
-            self.t, self.w, self.a_h, self.up = self.t[i:], self.w[i:], self.a_h[i:], self.up[i:]
+            for name in self.NAMES:
+                setattr(self, name, getattr(self, name)[i:])
 
     def clear(self) -> None:
-        self.t, self.w = np.empty(0), np.empty(0)
-        self.a_h, self.up = np.empty((0, 3)), np.empty((0, 3))
+        self.t, self.w, self.a_v = np.empty(0), np.empty(0), np.empty(0)
+        self.a_h, self.up, self.gyro = np.empty((0, 3)), np.empty((0, 3)), np.empty((0, 3))
 
     def span(self, t0: float, t1: float) -> slice:
         """Indices of the samples with t0 <= t <= t1 (times are sorted)."""
@@ -112,6 +115,7 @@ class Pipeline:
         self._bout_steps: list[TrackedStep] = []  # recent steps of the current bout
         # start IC, mid IC, end IC (s), side, running (the stride's first contact followed a flight)
         self._pending_strides: list[tuple[float, float, float, str | None, bool]] = []
+        self._pending_dynamics: list[tuple[float, float, str | None]] = []  # IC, next IC (s), side
         self.forward = ForwardEstimator()
         self._segment_started = False
         self._segment_t0_s = -math.inf  # first grid time of the current segment
@@ -120,6 +124,7 @@ class Pipeline:
         self.steps: list[Step] | deque[Step] = deque(maxlen=keep) if keep else []
         self.strides: list[Stride] | deque[Stride] = deque(maxlen=keep) if keep else []
         self.gaps: list[Gap] | deque[Gap] = deque(maxlen=keep) if keep else []
+        self.dynamics: list[StepDynamics] | deque[StepDynamics] = deque(maxlen=keep) if keep else []
         self.metrics = Metrics()
         self.samples_in = 0
         self.first_t_s: float | None = None
@@ -180,7 +185,7 @@ class Pipeline:
         if no_gyro.any():
             w_v[no_gyro] = np.nan  # no yaw rate: no side, no rotation (never 0)
         a_h = acc - (acc * up).sum(axis=1, keepdims=True) * up  # horizontal specific force, sensor frame
-        self._buffer.add(chunk.t_s, w_v, a_h, up)
+        self._buffer.add(t=chunk.t_s, w=w_v, a_v=a_v, a_h=a_h, up=up, gyro=np.where(no_gyro[:, None], np.nan, gyro))
         candidates = self._detector.feed(chunk.k, a_v, w_v)
         decided_s = self._detector.decided_until_k / self.settings.internal_rate_hz
         self._add_steps(self._tracker.update(candidates, decided_s), events)
@@ -232,6 +237,10 @@ class Pipeline:
                         self._pending_strides.append(
                             (prev.candidate.ic_t_s, mid, step.t_s, prev.side, prev.candidate.flight)
                         )
+            # This step completes the previous one: its running dynamics can be measured.
+            prev = self._bout_steps[-1] if self._bout_steps else None
+            if prev is not None and prev.index_in_bout == ts.index_in_bout - 1 and prev.candidate.flight:
+                self._pending_dynamics.append((prev.candidate.ic_t_s, step.t_s, prev.side))
             self._bout_steps = [*self._bout_steps[-3:], ts]
 
     def _settle_strides(self, events: list[Event], final: bool) -> None:
@@ -247,7 +256,14 @@ class Pipeline:
             rot = yaw_range_deg(buf.t[sl], buf.w[sl], start, end)
             # Without a gyroscope the stride is there, its rotation unknown (checked only if NaN).
             if rot == rot or (sl.stop > sl.start and not np.isfinite(buf.w[sl]).any()):
-                stride = Stride(start, end, side, rot, arc_cm(rot, self.settings.torso_half_width_cm))
+                tilt = math.nan
+                fwd = self.forward.frozen_before(start)
+                if fwd is not None:  # pitch about the left axis (up × forward): pelvic tilt
+                    inner = buf.span(start - 0.02, end + 0.02)
+                    left = np.cross(buf.up[inner], fwd)
+                    pitch_rate = np.einsum("ij,ij->i", buf.gyro[inner], left)
+                    tilt = dynamics.tilt_range_deg(buf.t[inner], pitch_rate, start, end)
+                stride = Stride(start, end, side, rot, arc_cm(rot, self.settings.torso_half_width_cm), tilt)
                 self.strides.append(stride)
                 events.append(stride)
                 self.metrics.last_rotation_deg = rot
@@ -255,9 +271,46 @@ class Pipeline:
             if mid == mid:  # both steps of the stride: their medio-lateral parts cancel
                 a, b = braking_window_s(half, running)
                 brake = 0.5 * (buf.mean(buf.a_h, start + a, start + b) + buf.mean(buf.a_h, mid + a, mid + b))
-                self.forward.add_stride(brake, buf.mean(buf.up, start, end))
+                self.forward.add_stride(brake, buf.mean(buf.up, start, end), end)
         self._pending_strides = keep
-        # Keep what unsettled strides (and the steps that may still open one) need: 10 s is
-        # more than a stride plus the tracker's delay at the slowest cadence.
-        oldest = min([s[0] for s in keep] + [newest - 10.0])
+        self._settle_dynamics(events, final, newest)
+        # Keep what unsettled strides and step dynamics (and the steps that may still open one)
+        # need: 10 s is more than a stride plus the tracker's delay at the slowest cadence.
+        oldest = min([s[0] for s in keep] + [d[0] for d in self._pending_dynamics] + [newest - 10.0])
         buf.drop_before(oldest - 5.0)
+
+    def _settle_dynamics(self, events: list[Event], final: bool, newest: float) -> None:
+        """Running dynamics of each completed step, once they cannot change any more.
+
+        Braking and pelvic drop need the forward axis; to give the same numbers however the data
+        are chunked, a step uses the estimate frozen after the first strides only if it was
+        complete before the step's contact — and waits until that is certain (3 s of data later,
+        all strides ending before the contact have been added) — else they are NaN.
+        """
+        buf, keep = self._buffer, []
+        for ic, next_ic, side in self._pending_dynamics:
+            undecided = self.forward.frozen is None and newest < ic + 3.0
+            if not final and (newest < next_ic + 0.05 or undecided):
+                keep.append((ic, next_ic, side))
+                continue
+            sl = buf.span(ic - 0.05, next_ic + 0.05)
+            t, a_v = buf.t[sl], buf.a_v[sl]
+            if len(t) < 8:
+                continue  # the data were cut away (a gap): nothing to measure
+            to = dynamics.toe_off_s(t, a_v, ic, next_ic)
+            fwd = self.forward.frozen_before(ic)
+            a_f = roll = np.full(len(t), np.nan)
+            if fwd is not None:
+                a_f = buf.a_h[sl] @ fwd
+                roll = buf.gyro[sl] @ fwd  # about forward: + = left side up
+            step = StepDynamics(
+                ic,
+                1000.0 * (to - ic),
+                dynamics.vertical_oscillation_cm(t, a_v, ic, next_ic),
+                dynamics.braking_mps(t, a_f, ic, next_ic, to),
+                dynamics.impact_g(t, a_v, ic, to),
+                dynamics.pelvic_drop_deg(t, roll, ic, to, side),
+            )
+            self.dynamics.append(step)
+            events.append(step)
+        self._pending_dynamics = keep

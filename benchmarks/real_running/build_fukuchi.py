@@ -479,6 +479,10 @@ def process(path: Path) -> tuple[Result | None, str]:
             }
         )
 
+    obliq_deg = np.degrees(np.arcsin(np.clip(-Rp[:, 2, 1], -1, 1)))  # left axis below the floor
+    v_fwd = np.gradient(sacrum[:, 0], dt)
+    sig = CubicSpline(t150, np.column_stack([sacrum[:, 2], v_fwd, obliq_deg, tilt_deg]), axis=0)(tq)
+
     def stat(d: np.ndarray) -> dict:
         if not len(d):
             return {"n": 0}
@@ -521,6 +525,19 @@ def process(path: Path) -> tuple[Result | None, str]:
             "n_ic_zeni": len(zeni_ic["left"]) + len(zeni_ic["right"]),
         },
         "checks": checks,
+        # Reference signals for the running dynamics, at 100 Hz on the CSV clock: the sensor
+        # point's (mid-PSIS) height above its lowest (m) and forward velocity (m/s; on a treadmill
+        # relative to the lab, i.e. its oscillation about the belt speed), and the pelvis'
+        # obliquity and tilt (deg; same definitions as build_hamner.py: obliquity > 0 = left side
+        # lower, tilt > 0 = anterior) and heading (deg).
+        "signals": {
+            "t_s": np.round(t100, 4).tolist(),
+            "sacrum_height_m": np.round(sig[:, 0] - sig[:, 0].min(), 4).tolist(),
+            "forward_velocity_mps": np.round(sig[:, 1], 4).tolist(),
+            "obliquity_deg": np.round(sig[:, 2], 4).tolist(),
+            "tilt_deg": np.round(sig[:, 3], 4).tolist(),
+            "heading_deg": np.round(psi100, 4).tolist(),
+        },
     }
     return Result(name, subject, SPEEDS_MPS[spd], imu, psi100, yaw100, np.interp(tq, t150, wz_world), ref), "ok"
 

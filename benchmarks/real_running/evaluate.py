@@ -284,3 +284,128 @@ def run(sets: tuple[str, ...] = ("hamner2013", "fukuchi2017", "alcantara2022")) 
 
 if __name__ == "__main__":
     run(tuple(sys.argv[1:]) or ("hamner2013", "fukuchi2017", "alcantara2022"))
+
+
+# --------------------------------------------------------------------------- running dynamics
+
+DYN_METRICS = ("contact_ms", "vertical_oscillation_cm", "braking_mps", "pelvic_drop_deg", "tilt_range_deg")
+
+
+def _signal(ref: dict, *names: str) -> tuple[np.ndarray, np.ndarray] | None:
+    s = ref.get("signals") or {}
+    for n in names:
+        if n in s:
+            return np.asarray(s["t_s"], float), np.asarray(s[n], float)
+    return None
+
+
+def reference_dynamics(ref: dict) -> dict[float, dict[str, float]]:
+    """Per reference IC (s): contact time (ms; its first toe-off of the same foot before the
+    next contact of that foot), pelvis vertical excursion to the next IC (cm), forward speed
+    lost between IC and toe-off (m/s), swing-side drop during stance (deg); NaN where the
+    reference lacks the signal."""
+    ics = ref["ics"]
+    tos = ref.get("tos", [])
+    height = _signal(ref, "sacrum_height_m", "pelvis_height_m")
+    vel = _signal(ref, "forward_velocity_mps")
+    obl = _signal(ref, "obliquity_deg")
+    out = {}
+    for k, e in enumerate(ics):
+        ic, side = e["t"], e["side"]
+        same = [x["t"] for x in ics[k + 1 :] if x["side"] == side] if side else [x["t"] for x in ics[k + 1 :]]
+        limit = same[0] if same else math.inf
+        to = next((x["t"] for x in tos if x["t"] > ic and x["t"] < limit and x.get("side") == side), math.nan)
+        nxt = ics[k + 1]["t"] if k + 1 < len(ics) else math.nan
+        d = {
+            "contact_ms": 1000.0 * (to - ic),
+            "vertical_oscillation_cm": math.nan,
+            "braking_mps": math.nan,
+            "pelvic_drop_deg": math.nan,
+        }
+        if height is not None and math.isfinite(nxt):
+            m = (height[0] >= ic) & (height[0] <= nxt)
+            if m.sum() > 3:
+                d["vertical_oscillation_cm"] = 100.0 * float(np.ptp(height[1][m]))
+        if math.isfinite(to):
+            m_st = None
+            if vel is not None:
+                m_st = (vel[0] >= ic) & (vel[0] <= to)
+                if m_st.sum() > 3:
+                    v0 = float(np.interp(ic, *vel))
+                    d["braking_mps"] = max(0.0, v0 - float(vel[1][m_st].min()))
+            if obl is not None and side in ("left", "right"):
+                m_st = (obl[0] >= ic) & (obl[0] <= to)
+                if m_st.sum() > 3:
+                    o0, seg = float(np.interp(ic, *obl)), obl[1][m_st]
+                    # obliquity > 0 = left side lower; left stance: the right (swing) side drops
+                    d["pelvic_drop_deg"] = (
+                        max(0.0, o0 - float(seg.min())) if side == "left" else max(0.0, float(seg.max()) - o0)
+                    )
+        out[ic] = d
+    return out
+
+
+def dynamics_errors(p: Pipeline, ref: dict) -> dict[str, list[tuple[float, float]]]:
+    """(ours, reference) pairs per metric for the matched steps and strides of one trial."""
+    pairs: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    ref_dyn = reference_dynamics(ref)
+    ref_t = np.array([e["t"] for e in ref["ics"]])
+    ours = {d.t_s: d for d in p.dynamics}
+    det_t = np.array([x.t_s for x in p.steps])
+    for i, j in match(ref_t, det_t, TOL_S):
+        d = ours.get(p.steps[j].t_s)
+        if d is None:
+            continue
+        r = ref_dyn[ref["ics"][i]["t"]]
+        for k in DYN_METRICS[:4]:
+            a, b = getattr(d, k), r[k]
+            if math.isfinite(a) and math.isfinite(b):
+                pairs[k].append((a, b))
+    tilt = _signal(ref, "tilt_deg")
+    if tilt is not None and p.strides:
+        st = np.array([x.t_s for x in p.strides])
+        rs = ref.get("strides", [])
+        for i, j in match(np.array([x["t_start"] for x in rs]), st, STRIDE_TOL_S):
+            a = p.strides[j].tilt_range_deg
+            b = detrended_range(tilt[0], tilt[1], rs[i]["t_start"], rs[i]["t_end"])
+            if math.isfinite(a) and math.isfinite(b):
+                pairs["tilt_range_deg"].append((a, b))
+    return pairs
+
+
+def evaluate_dynamics(root: Path, set_name: str) -> dict[str, dict[str, list]]:
+    """Pairs per speed (and slope) and metric, upright mounting (the axes do not depend on it)."""
+    groups: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for csv, ref in trials(root, set_name):
+        t, acc, gyro = load_csv(csv)
+        p = analyse(t, acc, gyro, np.eye(3))
+        for k, v in dynamics_errors(p, ref).items():
+            groups[group_key(set_name, ref)][k] += v
+            groups["all"][k] += v
+    return groups
+
+
+def print_dynamics_table(set_name: str, groups: dict[str, dict[str, list]]) -> dict:
+    print(f"\nRunning dynamics — {set_name}: ours vs reference per step (stride for tilt)")
+    print(f"{'group':16s} {'metric':24s} {'n':>5s} {'ours':>7s} {'ref':>7s} {'bias':>7s} {'med|e|':>7s} {'p95|e|':>7s}")
+    out = {}
+    for name in sorted(groups, key=lambda k: (k == "all", k)):
+        for k in DYN_METRICS:
+            v = np.asarray(groups[name].get(k, []), float).reshape(-1, 2)
+            if not len(v):
+                continue
+            e = v[:, 0] - v[:, 1]
+            row = {
+                "n": len(v),
+                "ours": float(np.median(v[:, 0])),
+                "ref": float(np.median(v[:, 1])),
+                "bias": float(np.median(e)),
+                "abs_med": float(np.median(np.abs(e))),
+                "abs_p95": float(np.percentile(np.abs(e), 95)),
+            }
+            out[(name, k)] = row
+            print(
+                f"{name:16s} {k:24s} {row['n']:5d} {row['ours']:7.2f} {row['ref']:7.2f} {row['bias']:+7.2f} "
+                f"{row['abs_med']:7.2f} {row['abs_p95']:7.2f}"
+            )
+    return out

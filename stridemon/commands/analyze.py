@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     if report is not None:
         extra["skipped_nan_rows"] = report.skipped_nan_rows
         extra["skipped_bad_rows"] = report.skipped_bad_rows
-    doc = analysis_document(pipe.steps, pipe.strides, duration, len(pipe.gaps), extra)
+    doc = analysis_document(pipe.steps, pipe.strides, duration, len(pipe.gaps), extra, pipe.dynamics)
     if args.json:
         # dumps (one string, C encoder) is ~10x faster than dump (pure-Python, chunk by chunk)
         # and writes the same text.

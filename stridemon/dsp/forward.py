@@ -30,19 +30,35 @@ def braking_window_s(step_s: float, running: bool = False) -> tuple[float, float
 class ForwardEstimator:
     """Running estimate of the forward and left axes (unit vectors in the sensor frame)."""
 
-    def __init__(self, min_strides: int = 3) -> None:
+    def __init__(self, min_strides: int = 3, freeze_strides: int = 10) -> None:
         self.min_strides = min_strides
+        self.freeze_strides = freeze_strides
         self.strides = 0
         self._sum = np.zeros(3)
         self._up_sum = np.zeros(3)
+        # The estimate after ``freeze_strides`` strides, kept from then on for the running
+        # dynamics (which must not depend on when, in a stream, a later stride was added), and
+        # the end time (s) of the stride that completed it.
+        self.frozen: np.ndarray | None = None
+        self.frozen_at_s: float | None = None
 
-    def add_stride(self, braking_acc_mps2: np.ndarray, up: np.ndarray) -> None:
+    def add_stride(self, braking_acc_mps2: np.ndarray, up: np.ndarray, end_s: float = float("nan")) -> None:
         """Add one stride: the mean horizontal acceleration (3,) in the braking windows of both
-        of its steps (sensor frame, m/s²), and the mean up vector over the stride."""
+        of its steps (sensor frame, m/s²), the mean up vector over the stride, and its end (s)."""
         if np.isfinite(braking_acc_mps2).all() and np.isfinite(up).all():
             self._sum += braking_acc_mps2
             self._up_sum += up
             self.strides += 1
+            if self.frozen is None and self.strides >= self.freeze_strides:
+                f = self.forward
+                if np.isfinite(f).all():
+                    self.frozen, self.frozen_at_s = f, end_s
+
+    def frozen_before(self, t_s: float) -> np.ndarray | None:
+        """The frozen forward axis if it was complete by time ``t_s``, else None."""
+        if self.frozen is None or self.frozen_at_s is None or not self.frozen_at_s <= t_s:
+            return None
+        return self.frozen
 
     @property
     def forward(self) -> np.ndarray:

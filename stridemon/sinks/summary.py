@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from stridemon.events import Step, Stride
+from stridemon.events import Step, StepDynamics, Stride
 
 
 def _num(x: float, nd: int = 3) -> float | None:
@@ -62,14 +62,74 @@ def summarize(
     return out
 
 
+DYNAMICS_KEYS = ("contact_ms", "vertical_oscillation_cm", "braking_mps", "impact_g", "pelvic_drop_deg")
+_DYNAMICS_DIGITS = {
+    "contact_ms": 1,
+    "vertical_oscillation_cm": 2,
+    "braking_mps": 3,
+    "impact_g": 2,
+    "pelvic_drop_deg": 2,
+}
+
+
+def dynamics_summary(steps: list[Step], dynamics: list[StepDynamics], strides: list[Stride]) -> dict[str, Any]:
+    """Medians of the running dynamics (``<key>_median``), the left/right asymmetry of contact
+    time ((L − R) / mean, %), the duty factor (contact time / stride time) and the median tilt
+    range per stride; null where not measured (walking, no gyroscope)."""
+    side_of = {s.t_s: s.side for s in steps}
+    out: dict[str, Any] = {}
+    for key in DYNAMICS_KEYS:
+        v = np.array([getattr(d, key) for d in dynamics], dtype=float)
+        v = v[np.isfinite(v)]
+        out[f"{key}_median"] = _num(float(np.median(v)) if len(v) else math.nan, _DYNAMICS_DIGITS[key])
+    contact = {"left": [], "right": []}
+    duty = []
+    for d in dynamics:
+        if math.isfinite(d.contact_ms) and side_of.get(d.t_s) in contact:
+            contact[side_of[d.t_s]].append(d.contact_ms)
+    steps_t = np.array([s.t_s for s in steps])
+    cad = np.array([s.cadence_spm for s in steps], dtype=float)
+    for d in dynamics:  # duty factor: contact over the stride (two steps) around it
+        i = int(np.searchsorted(steps_t, d.t_s))
+        if math.isfinite(d.contact_ms) and i + 1 < len(steps_t) and math.isfinite(cad[i + 1]):
+            duty.append(d.contact_ms / 1000.0 / (2 * 60.0 / cad[i + 1]))
+    asym = math.nan
+    if len(contact["left"]) >= 3 and len(contact["right"]) >= 3:
+        ml, mr = float(np.median(contact["left"])), float(np.median(contact["right"]))
+        asym = 100.0 * (ml - mr) / (0.5 * (ml + mr))
+    out["contact_time_asymmetry_pct"] = _num(asym, 1)
+    out["duty_factor_median"] = _num(float(np.median(duty)) if duty else math.nan, 3)
+    tilt = np.array([s.tilt_range_deg for s in strides], dtype=float)
+    tilt = tilt[np.isfinite(tilt)]
+    out["tilt_range_deg_median"] = _num(float(np.median(tilt)) if len(tilt) else math.nan, 2)
+    return out
+
+
 def analysis_document(
-    steps: list[Step], strides: list[Stride], duration_s: float, gaps: int = 0, extra: dict | None = None
+    steps: list[Step],
+    strides: list[Stride],
+    duration_s: float,
+    gaps: int = 0,
+    extra: dict | None = None,
+    dynamics: list[StepDynamics] | None = None,
 ) -> dict[str, Any]:
-    """The ``stridemon analyze --json`` object: steps, strides and summary (times on the input clock)."""
+    """The ``stridemon analyze --json`` object: steps, strides and summary (times on the input clock).
+
+    Each step carries its running dynamics (``contact_ms`` …; docs/interfaces.md), null where
+    not measured."""
+    dyn = {d.t_s: d for d in dynamics or []}
+    none = dict.fromkeys(DYNAMICS_KEYS)
+    step_rows = []
+    for s in steps:
+        row = {"t": round(s.t_s, 4), "side": s.side, "cadence_spm": _num(s.cadence_spm, 2)}
+        d = dyn.get(s.t_s)
+        if d is None:
+            row.update(none)
+        else:
+            row.update({k: _num(getattr(d, k), _DYNAMICS_DIGITS[k]) for k in DYNAMICS_KEYS})
+        step_rows.append(row)
     return {
-        "steps": [
-            {"t": round(s.t_s, 4), "side": s.side, "cadence_spm": _num(s.cadence_spm, 2)} for s in steps
-        ],
+        "steps": step_rows,
         "strides": [
             {
                 "t": round(s.t_s, 4),
@@ -77,8 +137,13 @@ def analysis_document(
                 "end": round(s.end_s, 4),
                 "side": s.side,
                 "rotation_cm": _num(s.rotation_cm, 2),
+                "tilt_range_deg": _num(s.tilt_range_deg, 2),
             }
             for s in strides
         ],
-        "summary": {**summarize(steps, strides, duration_s, gaps), **(extra or {})},
+        "summary": {
+            **summarize(steps, strides, duration_s, gaps),
+            **dynamics_summary(steps, list(dynamics or []), strides),
+            **(extra or {}),
+        },
     }
