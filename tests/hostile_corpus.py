@@ -22,6 +22,7 @@ from stridemon.recording_format import (
     END,
     EVENTS,
     FILE_HEADER,
+    MAGIC,
     META,
     SAMPLES,
     Damage,
@@ -56,8 +57,35 @@ def clean_recording(path: Path, seconds: float = CLEAN_SECONDS, metadata: dict |
 
 
 def blocks_of(path: Path) -> list[tuple[int, int, bytes]]:
-    data = path.read_bytes()
+    return blocks_of_bytes(path.read_bytes())
+
+
+def blocks_of_bytes(data: bytes) -> list[tuple[int, int, bytes]]:
+    """(type, flags, payload) of every intact block."""
     return list(iter_blocks(data, FILE_HEADER.size, Damage()))
+
+
+def forged_samples(payload: bytes, field: str, value: float | int) -> bytes:
+    """A SAMPLES payload with one header field (or one body byte) replaced: what a CRC cannot catch."""
+    if len(payload) < _SAMPLES_HEAD.size:
+        return payload
+    n, t0, host_t0, a, g, flags = _SAMPLES_HEAD.unpack_from(payload)
+    body = payload[_SAMPLES_HEAD.size :]
+    iv = int(value) if isinstance(value, int) or np.isfinite(value) else 0
+    if field == "n":
+        n = iv % 2**32
+    elif field == "t0":
+        t0 = float(value)
+    elif field == "lsb":
+        a = float(np.float32(value)) if abs(float(value)) < 3e38 else float("inf")
+    elif field == "flags":
+        flags = iv % 256
+    else:
+        b = bytearray(body)
+        if b:
+            b[iv % len(b)] ^= 0x5A
+        body = bytes(b)
+    return _SAMPLES_HEAD.pack(n, t0, host_t0, a, g, flags) + body
 
 
 def assemble(path: Path, blocks: list[tuple[int, int, bytes]]) -> Path:
@@ -88,23 +116,27 @@ def _retimed(payload: bytes, t0: float) -> bytes:
 # --- recordings ---------------------------------------------------------------------------------
 
 
-def zip_bomb(tmp: Path) -> Path:
+def zeros_zlib(size: int) -> bytes:
+    """A valid zlib stream of ``size`` zero bytes (a multiple of 1 MiB), built in milliseconds:
+    full-flushed deflate blocks of 1 MiB repeat byte for byte; adler32 of n zeros is n << 16 | 1."""
+    mib = 1 << 20
+    z = zlib.compressobj(9)
+    first = z.compress(bytes(mib)) + z.flush(zlib.Z_FULL_FLUSH)
+    again = z.compress(bytes(mib)) + z.flush(zlib.Z_FULL_FLUSH)
+    return first + again * (size // mib - 1) + b"\x03\x00" + struct.pack(">I", ((size % 65521) << 16) | 1)
+
+
+def zip_bomb(tmp: Path, size: int = 1 << 30) -> Path:
     """One SAMPLES block claiming 1,000 samples whose zlib stream inflates to 1 GiB (about 1 MB
     compressed), between good blocks."""
-    z = zlib.compressobj(9)
-    chunk = bytes(1 << 20)
-    body = b"".join(z.compress(chunk) for _ in range(1024)) + z.flush()
-    return _with_bad_in_middle(tmp, "bomb.smrec", [(SAMPLES, 0, _samples_payload(1000, 20.5, body))])
+    return _with_bad_in_middle(tmp, "bomb.smrec", [(SAMPLES, 0, _samples_payload(1000, 20.5, zeros_zlib(size)))])
 
 
 def honest_giant_block(tmp: Path) -> Path:
-    """A block that honestly declares 50 million samples (1.4 GB inflated): past the per-block cap."""
+    """A block that honestly declares 50 million samples (800 MB inflated): past the per-block cap."""
     n = 50_000_000
-    z = zlib.compressobj(9)
-    chunk = bytes(1 << 20)
-    size = n * 16
-    body = b"".join(z.compress(chunk) for _ in range(size >> 20)) + z.compress(bytes(size & ((1 << 20) - 1)))
-    return _with_bad_in_middle(tmp, "giant.smrec", [(SAMPLES, 0, _samples_payload(n, 20.5, body + z.flush()))])
+    body = zeros_zlib(n * 16)
+    return _with_bad_in_middle(tmp, "giant.smrec", [(SAMPLES, 0, _samples_payload(n, 20.5, body))])
 
 
 def tiny_blocks(tmp: Path, n_blocks: int = 300_000, rate: float = 100.0) -> Path:
@@ -228,8 +260,8 @@ def clock_jump(tmp: Path, jump_s: float = 1.7e9) -> Path:
 
 
 def many_events(tmp: Path) -> Path:
-    """An EVENTS block of 500,000 markers (past the per-block cap) and one of deep nesting."""
-    ev = json.dumps([{"type": "marker", "t_s": 1.0, "label": "x"}] * 500_000).encode()
+    """An EVENTS block of 150,000 markers (past the per-block cap) and one of deep nesting."""
+    ev = json.dumps([{"type": "marker", "t_s": 1.0, "label": "x"}] * 150_000).encode()
     deep = b"[" * 50_000 + b"]" * 50_000
     bad_types = json.dumps(
         [
@@ -318,6 +350,8 @@ CASES: dict[str, tuple[Callable[[Path], Path], str | None]] = {
 }
 
 
+__all__ = ["CASES", "MAGIC", "blocks_of_bytes", "forged_samples"]
+
 if __name__ == "__main__":  # write every case to a folder (for measurements by hand)
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
@@ -325,4 +359,3 @@ if __name__ == "__main__":  # write every case to a folder (for measurements by 
         print(name, gen(out))
     print("tiny", tiny_blocks(out))
     print("clean", clean_recording(out / "clean.smrec"), clean_csv(out))
-    _ = np

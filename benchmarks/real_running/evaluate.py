@@ -279,6 +279,7 @@ def run(sets: tuple[str, ...] = ("hamner2013", "fukuchi2017", "alcantara2022")) 
         if g:
             print_table(name, g)
             out[name] = {k: v.row() for k, v in g.items()}
+            out[f"{name} dynamics"] = print_dynamics_table(name, evaluate_dynamics(root, name))
     return out
 
 

@@ -14,9 +14,10 @@ import contextlib
 import itertools
 import math
 import os
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from html import escape
+from html import escape as _html_escape
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,18 @@ from stridemon.sinks.compare import (
 
 _CLIP_IDS = itertools.count(1)
 COLORS = ("#1f6fb4", "#e4572e", "#2a9d55", "#8e44ad", "#b8860b", "#17becf", "#7f7f7f")
+
+
+# Text from files (runner names, notes, file names) may hold terminal controls, bidirectional
+# overrides or NULs: invalid in HTML and misleading when shown. They are dropped before escaping.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def escape(text: Any, quote: bool = True) -> str:
+    """HTML-escaped ``text`` without control or bidirectional-override characters."""
+    return _html_escape(_CONTROLS.sub("", str(text)), quote)
 
 
 def color(i: int) -> str:
