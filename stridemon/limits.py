@@ -105,16 +105,16 @@ def sanitize(obj: Any, problems: list[str], where: str = "", depth: int = 0) -> 
     """A JSON value made safe to keep and print: non-finite floats and over-long integers become
     None, over-long strings are cut, each change noted in ``problems`` (one line each)."""
     if obj is TOO_BIG:
-        problems.append(f"{where or 'value'}: an integer over {MAX_JSON_INT_DIGITS} digits (ignored)")
+        problems.append(f"'{where or 'value'}': an integer over {MAX_JSON_INT_DIGITS} digits (ignored)")
         return None
     if isinstance(obj, float) and not math.isfinite(obj):
-        problems.append(f"{where or 'value'}: not a finite number (ignored)")
+        problems.append(f"'{where or 'value'}': not a finite number (ignored)")
         return None
     if isinstance(obj, str) and len(obj) > MAX_TEXT_CHARS:
-        problems.append(f"{where or 'value'}: text of {len(obj)} characters cut to {MAX_TEXT_CHARS}")
+        problems.append(f"'{where or 'value'}': text of {len(obj)} characters cut to {MAX_TEXT_CHARS}")
         return obj[:MAX_TEXT_CHARS]
     if depth >= MAX_JSON_DEPTH and isinstance(obj, dict | list):
-        problems.append(f"{where or 'value'}: nested deeper than {MAX_JSON_DEPTH} levels (ignored)")
+        problems.append(f"'{where or 'value'}': nested deeper than {MAX_JSON_DEPTH} levels (ignored)")
         return None
     if isinstance(obj, dict):
         return {

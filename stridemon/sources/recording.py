@@ -140,7 +140,9 @@ def _kind(v: Any) -> str:
 def validate_metadata(obj: dict[str, Any], problems: list[str]) -> dict[str, Any]:
     """The META object with every field of the wrong type or out of range removed (one line in
     ``problems`` each); unknown fields are kept, made safe (:func:`stridemon.limits.sanitize`)."""
-    meta = limits.sanitize(obj, problems)
+    found: list[str] = []
+    meta = limits.sanitize(obj, found)
+    problems += [f"metadata {p}" for p in found]
     for k in _TEXT_FIELDS:
         if k in meta and meta[k] is not None and not isinstance(meta[k], str):
             problems.append(f"metadata '{k}': expected text, got {_kind(meta.pop(k))} (ignored)")
@@ -292,7 +294,10 @@ class _SampleAssembler:
                 self.rec.clock_jumps.append((new0, float(t[i]) - prev))
                 t[i:] = new0 + (raw[i:] - raw[i])  # differences of raw times: exact, whatever the jump
                 self.anchor = (float(raw[i]), new0)
-                starts.append(int(i))
+                if i == 0:
+                    gap = True  # the batch itself starts after the jump
+                else:
+                    starts.append(int(i))
         b = SampleBatch(t, b.acc_mps2, b.gyro_dps, b.host_t_s, gap)
         # Strictly increasing after the last sample kept (duplicated blocks, a clock going back).
         floor = -math.inf if self.last_t is None else self.last_t
