@@ -37,6 +37,7 @@ from stridemon.session import run_pipeline
 from stridemon.settings import MAX_KEY_CHARS, config_dir, parse_json_object
 from stridemon.sinks.compare import RunData, RunMeta
 from stridemon.sources.files import open_file_source
+from stridemon.textsafe import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -135,25 +136,9 @@ def read_meta(path: str | Path, source: Any = None) -> tuple[RunMeta, list[str]]
 
 
 # -- text from files, made safe to print ----------------------------------------------------------
-# (A private helper: stridemon.textsafe, if the recording side adds it, does the same job.)
-_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
-
-
 def printable(value: object, max_chars: int = 500) -> str:
-    """``value`` as one line safe for a terminal: control characters (C0, DEL, C1: ESC, CR, CSI …),
-    bidirectional overrides, line/paragraph separators and lone surrogates removed (tab and newline
-    become a space), cut to ``max_chars``."""
-    import unicodedata
-
-    text = value if isinstance(value, str) else str(value)
-    out = []
-    for ch in text[: 4 * max_chars]:
-        if ch in "\t\n":
-            out.append(" ")
-        elif unicodedata.category(ch) not in ("Cc", "Zl", "Zp", "Cs") and ch not in _BIDI:
-            out.append(ch)
-    s = "".join(out)
-    return s if len(s) <= max_chars else s[: max_chars - 1] + "…"
+    """``value`` as one line safe for a terminal (:func:`stridemon.textsafe.clean_text`)."""
+    return clean_text(value, max_chars)
 
 
 def _expected_duration(source: Any) -> float | None:

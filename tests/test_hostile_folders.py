@@ -408,22 +408,16 @@ def test_hostile_settings_keep_good_fields(private_config, text, caplog):
     assert caplog.records, "each bad field is logged"
 
 
-def test_replay_with_hostile_settings(private_config, tmp_path, cfg):
+def test_replay_with_hostile_settings(private_config, tmp_path):
+    """The dashboard with a runner whose settings file has wrong types (was: exit 3, TypeError)."""
     p = runner_path("bo")
     p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text('{"plan": {"baseline_spm": "fast", "cap_spm": [1]}, "cooldown_s": "x", "sound": 3}')
+    p.write_text('{"target_offset_spm": "x", "plan": {"baseline_spm": "fast", "cap_spm": [1]}, "sound": 3}')
     run = write_csv(tmp_path / "r.csv", None, duration_s=10, seed=3)
-    proc, _ = cli(
-        "replay",
-        str(run),
-        "--no-window",
-        "--speed",
-        "max",
-        "--runner",
-        "bo",
-        env={"STRIDEMON_CONFIG_DIR": str(private_config), "STRIDEMON_AUDIO": "none"},
-    )
+    env = {"STRIDEMON_CONFIG_DIR": str(private_config), "STRIDEMON_AUDIO": "none", "QT_QPA_PLATFORM": "offscreen"}
+    proc, _ = cli("replay", str(run), "--speed", "max", "--seconds", "3", "--runner", "bo", env=env)
     assert proc.returncode == 0, proc.stderr
+    assert "target_offset_spm" in proc.stderr  # the bad field is said, once
 
 
 # -- properties ----------------------------------------------------------------------------------------
