@@ -259,6 +259,18 @@ def clock_jump(tmp: Path, jump_s: float = 1.7e9) -> Path:
     return assemble(tmp / "clock_jump.smrec", blocks)
 
 
+def hopping_clock(tmp: Path, hop_s: float = 23 * 3600.0) -> Path:
+    """Every SAMPLES block ``hop_s`` (just under a day) after the previous one: no single jump is
+    past the limit, but the "duration" is a month."""
+    blocks = blocks_of(clean_recording(tmp / "_hop.clean.smrec"))
+    (tmp / "_hop.clean.smrec").unlink()
+    idx = [i for i, (k, _, _) in enumerate(blocks) if k == SAMPLES]
+    for n, j in enumerate(idx):
+        k, f, p = blocks[j]
+        blocks[j] = (k, f, _retimed(p, _SAMPLES_HEAD.unpack_from(p)[1] + n * hop_s))
+    return assemble(tmp / "hopping_clock.smrec", blocks)
+
+
 def many_events(tmp: Path) -> Path:
     """An EVENTS block of 150,000 markers (past the per-block cap) and one of deep nesting."""
     ev = json.dumps([{"type": "marker", "t_s": 1.0, "label": "x"}] * 150_000).encode()
@@ -341,6 +353,7 @@ CASES: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "nan_first_time": (nan_first_time, "all"),
     "inf_times_inside": (inf_times_inside, "all"),
     "clock_jump": (clock_jump, "all"),
+    "hopping_clock": (hopping_clock, "all"),
     "many_events": (many_events, "all"),
     "huge_metadata": (huge_metadata, "all"),
     "duplicated_blocks": (duplicated_blocks, "all"),

@@ -271,6 +271,11 @@ class _SampleAssembler:
         b = self.pending[0] if len(self.pending) == 1 else SampleBatch.concat(self.pending)
         self.pending = []
         t = b.t_s
+        if self.anchor is None and self._plain(t):  # the common case, checked cheaply
+            b.gap_before = gap
+            self._emit(b)
+            self.last_t = float(t[-1])
+            return
         ok = np.isfinite(t) & (np.abs(t) <= limits.MAX_ABS_TIME_S)
         if not ok.all():
             self.rec.skipped_samples += int((~ok).sum())
@@ -320,6 +325,18 @@ class _SampleAssembler:
             p.gap_before = gap if j == 0 else True
             self._emit(p)
         self.last_t = float(t[keep][-1])
+
+    def _plain(self, t: np.ndarray) -> bool:
+        """True if ``t`` needs no cleaning: finite, possible, increasing, no jump (NaN fails every test)."""
+        lo, hi = float(t[0]), float(t[-1])
+        if not (-limits.MAX_ABS_TIME_S <= lo and hi <= limits.MAX_ABS_TIME_S):
+            return False
+        if self.last_t is not None and not (0.0 < lo - self.last_t <= limits.MAX_CLOCK_JUMP_S):
+            return False
+        if len(t) == 1:
+            return True
+        dt = np.diff(t)
+        return bool(0.0 < dt.min() and dt.max() <= limits.MAX_CLOCK_JUMP_S)
 
     def _emit(self, b: SampleBatch) -> None:
         room = limits.MAX_RECORDING_SAMPLES - self.total
