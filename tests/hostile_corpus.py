@@ -65,6 +65,11 @@ def blocks_of_bytes(data: bytes) -> list[tuple[int, int, bytes]]:
     return list(iter_blocks(data, FILE_HEADER.size, Damage()))
 
 
+def samples_in(payload: bytes) -> int:
+    """The sample count a SAMPLES payload declares (0 if it has no header)."""
+    return _SAMPLES_HEAD.unpack_from(payload)[0] if len(payload) >= _SAMPLES_HEAD.size else 0
+
+
 def forged_samples(payload: bytes, field: str, value: float | int) -> bytes:
     """A SAMPLES payload with one header field (or one body byte) replaced: what a CRC cannot catch."""
     if len(payload) < _SAMPLES_HEAD.size:
@@ -363,7 +368,7 @@ CASES: dict[str, tuple[Callable[[Path], Path], str | None]] = {
 }
 
 
-__all__ = ["CASES", "MAGIC", "blocks_of_bytes", "forged_samples"]
+__all__ = ["CASES", "MAGIC", "blocks_of_bytes", "forged_samples", "samples_in"]
 
 if __name__ == "__main__":  # write every case to a folder (for measurements by hand)
     out = Path(sys.argv[1])
