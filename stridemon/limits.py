@@ -38,6 +38,15 @@ MAX_METADATA_BYTES = 1 << 20
 # END holds a summary (counts): 1 MiB as for META.
 MAX_END_BYTES = 1 << 20
 
+# Checking the CRC of candidate blocks that turn out bad is the one cost that could grow faster
+# than the file (a flood of overlapping headers, each claiming a long payload). Budget: this many
+# times the file's size (+ CRC_WASTE_MIN); past it only claims up to CRC_CHECK_AFTER_BUDGET are
+# checked (a normal block is 1-5 KB per second of data), past twice it the rest is given up as
+# damage. Real damage wastes a few blocks' worth, far below.
+CRC_WASTE_FACTOR = 8
+CRC_WASTE_MIN = 1 << 20
+CRC_CHECK_AFTER_BUDGET = 16 << 10
+
 # All samples of one recording: 20 million is 14 h at 400 Hz, 28 h at 200 Hz (1.1 GB in memory
 # as float64). Samples past it are skipped, counted and reported.
 MAX_RECORDING_SAMPLES = 20_000_000

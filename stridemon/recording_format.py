@@ -213,6 +213,7 @@ class Damage:
     bad_blocks: int = 0  # blocks with a wrong checksum, length or content
     skipped_bytes: int = 0  # bytes passed over while searching for the next block
     truncated_tail: bool = False  # the file ends inside a block (a crash while writing)
+    gave_up_at: int | None = None  # byte offset where checking stopped (a forged flood of headers)
 
     @property
     def any(self) -> bool:
@@ -220,8 +221,17 @@ class Damage:
 
 
 def iter_blocks(data: bytes, start: int, damage: Damage):
-    """Yield (type, flags, payload) of every intact block from ``start``; count what is not."""
+    """Yield (type, flags, payload) of every intact block from ``start``; count what is not.
+
+    The checksums of candidate blocks that turn out bad are the only cost that could grow faster
+    than the file (overlapping headers, each claiming a long payload, would each be checked):
+    past a budget of CRC_WASTE_FACTOR × the file's size, only candidates of a normal block's
+    size are checked; past twice the budget the rest of the file is given up as damage
+    (``damage.gave_up_at``). Real damage never comes near; a forged flood of headers does.
+    """
     pos, end = start, len(data)
+    budget = limits.CRC_WASTE_FACTOR * end + limits.CRC_WASTE_MIN
+    wasted = 0
     while pos < end:
         if end - pos < BLOCK_HEADER.size:
             damage.truncated_tail = True
@@ -237,10 +247,14 @@ def iter_blocks(data: bytes, start: int, damage: Damage):
                 damage.skipped_bytes += end - pos
                 return
             ok = False
+        if ok and wasted > budget and length > limits.CRC_CHECK_AFTER_BUDGET:
+            ok = False  # past the budget: a long claim among so much damage is not worth checking
         if ok:
             payload = data[pos + BLOCK_HEADER.size : pos + BLOCK_HEADER.size + length]
             head = struct.pack("<BBI", kind, flags, length)
             ok = zlib.crc32(payload, zlib.crc32(head)) == crc
+            if not ok:
+                wasted += length
         if ok:
             yield kind, flags, payload
             pos += BLOCK_HEADER.size + length
@@ -248,8 +262,10 @@ def iter_blocks(data: bytes, start: int, damage: Damage):
         # Damage: find the next sync marker after this position.
         damage.bad_blocks += 1
         nxt = data.find(SYNC, pos + 1)
-        if nxt < 0:
+        if nxt < 0 or wasted > 2 * budget:
             damage.skipped_bytes += end - pos
+            if nxt >= 0:
+                damage.gave_up_at = pos
             return
         damage.skipped_bytes += nxt - pos
         pos = nxt

@@ -296,6 +296,27 @@ def huge_metadata(tmp: Path) -> Path:
     return _with_bad_in_middle(tmp, "huge_meta.smrec", [(META, 0, big)])
 
 
+def sync_flood(tmp: Path, size: int = 2 << 20, claim: int = 1 << 20, name: str = "sync_flood.smrec") -> Path:
+    """2 MB of block headers back to back between good blocks, each claiming a 1 MB payload with a
+    wrong CRC: every one must be rejected, at a bounded cost (not 75,000 checksums of 1 MB)."""
+    blocks = blocks_of(clean_recording(tmp / "_flood.clean.smrec"))
+    (tmp / "_flood.clean.smrec").unlink()
+    idx = [i for i, (k, _, _) in enumerate(blocks) if k == SAMPLES]
+    mid = idx[len(idx) // 2]
+    head = struct.pack("<4sBBII", b"\xa5SMB", SAMPLES, 0, claim, 0)
+    flood = head * (size // len(head))
+    out = tmp / name
+    framed = [block(k, p, f) for k, f, p in blocks]
+    out.write_bytes(file_header() + b"".join(framed[:mid]) + flood + b"".join(framed[mid:]))
+    return out
+
+
+def sync_flood_small_claims(tmp: Path) -> Path:
+    """The same flood, each header claiming 8 KiB (a size still checked past the budget): the
+    reader gives up on the rest of the file after a bounded amount of checking, and says so."""
+    return sync_flood(tmp, claim=8 << 10, name="sync_flood_small.smrec")
+
+
 def duplicated_blocks(tmp: Path) -> Path:
     blocks = blocks_of(clean_recording(tmp / "_dup.clean.smrec"))
     (tmp / "_dup.clean.smrec").unlink()
@@ -362,6 +383,8 @@ CASES: dict[str, tuple[Callable[[Path], Path], str | None]] = {
     "many_events": (many_events, "all"),
     "huge_metadata": (huge_metadata, "all"),
     "duplicated_blocks": (duplicated_blocks, "all"),
+    "sync_flood": (sync_flood, "all"),
+    "sync_flood_small_claims": (sync_flood_small_claims, "half"),
     "csv_last_time_huge": (csv_last_time_huge, "all"),
     "csv_clock_jump": (csv_clock_jump, "all"),
     "csv_duplicate_column": (csv_duplicate_column, None),

@@ -450,6 +450,11 @@ def _report(rec: Recording, over: list[str]) -> None:
         rec.notes.append(
             f"damage: {damage.bad_blocks} bad block(s), {damage.skipped_bytes} byte(s) skipped"
             + (", file cut short" if damage.truncated_tail else "")
+            + (
+                f"; gave up at byte {damage.gave_up_at} (a flood of forged block headers)"
+                if damage.gave_up_at is not None
+                else ""
+            )
         )
     for n in rec.notes:
         log.warning("%s: %s", clean_text(rec.path), clean_text(n, 300))
