@@ -226,6 +226,7 @@ class _SampleAssembler:
         self.pending: list[SampleBatch] = []
         self.rows: list[tuple] = []  # one-sample blocks not yet made into a batch
         self.pending_t0 = math.nan
+        self.pending_last = math.nan
         self.pending_host: bool | None = None
         self.pending_gap = False
         self.last_t: float | None = None  # the last sample kept, after clock-jump shifts
@@ -245,14 +246,19 @@ class _SampleAssembler:
         self.rows.append(row)
 
     def _start(self, gap: bool, host: bool, t_first: float, t_last: float) -> None:
+        # Join only what plainly continues the pending samples (in order, within COALESCE_S of
+        # their start; NaN fails every test): anything odd is cleaned in a batch of its own.
         if (self.pending or self.rows) and (
-            gap or host != self.pending_host or not (t_last - self.pending_t0 <= COALESCE_S)
+            gap
+            or host != self.pending_host
+            or not (self.pending_last < t_first and t_last - self.pending_t0 <= COALESCE_S)
         ):
             self.flush()
         if not (self.pending or self.rows):
             self.pending_t0 = t_first
             self.pending_host = host
             self.pending_gap = gap
+        self.pending_last = t_last
 
     def _rows_to_batch(self) -> None:
         if not self.rows:
@@ -335,7 +341,8 @@ class _SampleAssembler:
             return False
         if len(t) == 1:
             return True
-        dt = np.diff(t)
+        with np.errstate(invalid="ignore"):
+            dt = np.diff(t)
         return bool(0.0 < dt.min() and dt.max() <= limits.MAX_CLOCK_JUMP_S)
 
     def _emit(self, b: SampleBatch) -> None:
