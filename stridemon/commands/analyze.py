@@ -1,39 +1,34 @@
-"""stridemon analyze PATH [--json]: steps, strides and a summary of a recorded run."""
+"""stridemon analyze PATH [--json]: steps, strides and a summary of a recorded run.
+
+The work is :func:`stridemon.api.analyze` (the notebook API): the CLI prints its document, so
+both give the same numbers. Heavy modules are imported when the command runs, not when the
+CLI starts.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 
-from stridemon.pipeline import Pipeline
-from stridemon.session import run_pipeline
-from stridemon.sinks.summary import analysis_document
-from stridemon.sources.files import open_file_source
-
-HELP = "analyze a plain IMU CSV or a stridemon recording: steps, strides, cadence, rotation"
+HELP = "analyze a recording, plain IMU CSV, phone export (phyphox, Sensor Logger) or a watch's FIT file"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", help="plain IMU CSV (t_s,ax,ay,az,gx,gy,gz) or a stridemon recording")
+    p.add_argument(
+        "path",
+        help="plain IMU CSV (t_s,ax,ay,az,gx,gy,gz), stridemon recording, phone export (zip or folder) or FIT activity",
+    )
     p.add_argument("--json", action="store_true", help="print the full result as JSON on stdout")
     p.add_argument("--acc-unit", choices=["auto", "mps2", "g"], default="auto", help="accelerometer unit (CSV)")
     p.add_argument("--gyro-unit", choices=["auto", "dps", "rads"], default="auto", help="gyroscope unit (CSV)")
 
 
 def run(args: argparse.Namespace) -> int:
-    # As fast as it can: big batches (the result does not depend on batch size).
-    source = open_file_source(args.path, acc_unit=args.acc_unit, gyro_unit=args.gyro_unit, batch_s=60.0)
-    pipe = asyncio.run(run_pipeline(source, Pipeline()))
-    duration = (pipe.last_t_s - pipe.first_t_s) if pipe.first_t_s is not None else 0.0
-    fwd = pipe.forward.forward
-    extra = {"forward_axis_sensor": [round(float(v), 3) for v in fwd] if all(v == v for v in fwd) else None}
-    report = getattr(source, "report", None)  # a CSV's reading report: rows skipped, not lost silently
-    if report is not None:
-        extra["skipped_nan_rows"] = report.skipped_nan_rows
-        extra["skipped_bad_rows"] = report.skipped_bad_rows
-    doc = analysis_document(pipe.steps, pipe.strides, duration, len(pipe.gaps), extra, pipe.dynamics)
+    from stridemon.api import analyze
+
+    result = analyze(args.path, acc_unit=args.acc_unit, gyro_unit=args.gyro_unit)
+    doc = result.document
     if args.json:
         # dumps (one string, C encoder) is ~10x faster than dump (pure-Python, chunk by chunk)
         # and writes the same text.
@@ -41,7 +36,14 @@ def run(args: argparse.Namespace) -> int:
         return 0
     s = doc["summary"]
     print(f"{args.path}")
-    print(f"  duration        {s['duration_s']:.1f} s, {pipe.samples_in} samples, {s['gaps']} gap(s)")
+    if result.kind == "fit":
+        _print_watch(s)
+        return 0
+    if s.get("source"):
+        print(f"  source          {s['source']}")
+        for a in s.get("input_assumptions") or []:
+            print(f"  assumed         {a}")
+    print(f"  duration        {s['duration_s']:.1f} s, {result.samples_in} samples, {s['gaps']} gap(s)")
     if s.get("skipped_bad_rows") or s.get("skipped_nan_rows"):
         print(
             f"  skipped rows    {s['skipped_bad_rows']} malformed or cut, {s['skipped_nan_rows']} with a missing value"
@@ -56,6 +58,20 @@ def run(args: argparse.Namespace) -> int:
     f = s["forward_axis_sensor"]
     print(f"  forward axis    {'not found (too few strides)' if f is None else f} (unit vector, sensor frame)")
     return 0
+
+
+def _print_watch(s: dict) -> None:
+    dev = s.get("device") or {}
+    name = " ".join(str(v) for v in (dev.get("manufacturer"), dev.get("product")) if v) or "unknown device"
+    print(f"  source          {s['source']}")
+    print(f"  device          {name}, sport {s.get('sport') or 'unknown'}")
+    print(f"  duration        {s['duration_s']:.1f} s, {s['records']} record(s)")
+    print(f"  steps           {'n/a' if s['steps'] is None else s['steps']} (from the watch's total strides × 2)")
+    print(f"  cadence         {_fmt(s['cadence_spm_median'], 'spm')} median")
+    print(f"  contact time    {_fmt(s['contact_ms_median'], 'ms')} median (the watch's stance time)")
+    print(f"  vertical osc.   {_fmt(s['vertical_oscillation_cm_median'], 'cm')} median")
+    for a in s.get("input_assumptions") or []:
+        print(f"  assumed         {a}")
 
 
 def _fmt(x: float | None, unit: str) -> str:
