@@ -184,7 +184,7 @@ def _table(data: bytes, sep: str, decimal: str, where: str) -> tuple[list[str], 
     cols = []
     for c in t.columns:
         try:
-            cols.append(c.cast(pa.float64()).to_numpy(zero_copy_only=False))
+            cols.append(c.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             cols.append(np.full(t.num_rows, np.nan))
     return names, (np.column_stack(cols) if cols else np.empty((0, 0)))
@@ -260,14 +260,16 @@ def _read_phyphox(c: _Container, path: Path) -> tuple[SampleBatch, PhoneReport]:
         if unit == "rad/s":
             gyros.append((t, xyz, key))
         else:
-            norm = _median_norm(xyz)
-            if 4.0 <= norm <= 30.0:
-                with_g.append((t, xyz, key))
-            elif norm < 2.0:
+            # With g or without: gravity is the mean of a worn phone's acceleration (|mean| ≈ 9.8),
+            # user acceleration averages out (|mean| ≈ 0); "Linear" names phyphox's without-g sensor.
+            dc = float(np.linalg.norm(xyz.mean(axis=0)))
+            if "linear" in header[1].lower() or dc < 2.0:
                 without_g.append((t, xyz, key))
+            elif 4.0 <= dc <= 30.0:
+                with_g.append((t, xyz, key))
             else:
                 raise InputError(
-                    f"{path}: {key}: acceleration of median |a| = {norm:.3g} m/s² is neither with gravity "
+                    f"{path}: {key}: acceleration whose mean is {dc:.3g} m/s² is neither with gravity "
                     "(about 9.8) nor without (about 0)"
                 )
     if not with_g:
