@@ -16,12 +16,22 @@ from stridemon import __version__, commands
 from stridemon.errors import StridemonError
 
 
+def package_version() -> str:
+    """The installed distribution's version (package metadata), else the source tree's."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("stridemon")
+    except PackageNotFoundError:
+        return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stridemon",
         description="Running cadence and pelvis/trunk rotation from a belt-worn IMU.",
     )
-    parser.add_argument("--version", action="version", version=f"stridemon {__version__}")
+    parser.add_argument("--version", action="version", version=f"stridemon {package_version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
