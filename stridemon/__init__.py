@@ -20,13 +20,13 @@ call of :func:`analyze` (stridemon/api.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would cost ~2 ms at start-up
 __version__ = "0.1.0"
 __all__ = ["Run", "__version__", "analyze"]
 
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
     from stridemon.api import Run
 
