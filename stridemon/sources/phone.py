@@ -29,6 +29,7 @@ import logging
 import math
 import re
 import zipfile
+import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,7 +105,7 @@ class _Container:
             else:
                 with open(where, "rb") as f:
                     data = f.read(limit + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error) as e:
             raise InputError(f"{self.path}: cannot read {where} ({e})") from None
         if len(data) > limit:
             raise InputError(f"{self.path}: {where} is larger than {limit} bytes")
@@ -118,7 +119,7 @@ class _Container:
                     return f.read(4096)
             with open(self.members[key], "rb") as f:
                 return f.read(4096)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error):
             return b""
 
 
@@ -321,8 +322,11 @@ def _read_sensorlogger(c: _Container, path: Path) -> tuple[SampleBatch, PhoneRep
         if len(lines) >= 2:
             import csv
 
-            rows = list(csv.reader(lines[:2]))
-            meta = {k.strip().lower(): v.strip() for k, v in zip(rows[0], rows[1], strict=False)}
+            try:
+                rows = list(csv.reader(lines[:2]))
+                meta = {k.strip().lower(): v.strip() for k, v in zip(rows[0], rows[1], strict=False)}
+            except (csv.Error, IndexError):
+                rep.assumptions.append("Metadata.csv unreadable: ignored")
     platform = meta.get("platform", "").lower() or None
     standard = meta.get("standardisation", "").lower() == "true"
     rep.platform = platform
