@@ -122,6 +122,10 @@ def test_analyze_survives_and_keeps_the_good_data(corpus, clean_steps, case):
         assert line.startswith("stridemon: "), line
 
 
+# info --json where the file's values could leak into the JSON (NaN, huge numbers, durations)
+_JSON_CASES = {"meta_huge_ints", "meta_nan_deep", "meta_control_chars", "clock_jump", "hopping_clock", "zip_bomb"}
+
+
 @pytest.mark.parametrize(
     "case", [c for c in hc.CASES if not c.startswith("csv_")] + ["clean"], ids=lambda c: f"info-{c}"
 )
@@ -134,6 +138,8 @@ def test_info_survives_and_prints_no_control_characters(corpus, case):
     assert " samples " in p.stdout
     samples = int(p.stdout.split(" samples ")[1].split()[0])
     assert samples >= (0.85 if hc.CASES.get(case, (None, "all"))[1] == "all" else 0.4) * 4000  # 40 s at 100 Hz
+    if case not in _JSON_CASES:
+        return
     pj, rss, seconds = run_limited(d, "info", str(files[case]), "--json")
     assert_handled(pj, rss, seconds, codes=(0,))
     doc = json.loads(pj.stdout)  # strict JSON: no NaN or Infinity
@@ -227,10 +233,10 @@ def test_a_flood_of_forged_headers_costs_a_bounded_amount_of_checking(corpus):
     _, files = corpus
     t = time.perf_counter()
     rec = read_recording(files["sync_flood"])  # 1 MiB claims: rejected unchecked past the budget
-    assert time.perf_counter() - t < 2.0 and rec.n_samples == 4000 and rec.damage.gave_up_at is None
+    assert time.perf_counter() - t < 4.0 and rec.n_samples == 4000 and rec.damage.gave_up_at is None  # was 20 s
     t = time.perf_counter()
     rec = read_recording(files["sync_flood_small_claims"])  # 8 KiB claims: checking stops
-    assert time.perf_counter() - t < 2.0 and rec.n_samples >= 1800 and rec.damage.gave_up_at is not None
+    assert time.perf_counter() - t < 4.0 and rec.n_samples >= 1800 and rec.damage.gave_up_at is not None
     assert any("gave up at byte" in n for n in rec.notes)
 
 
@@ -246,13 +252,15 @@ def test_tiny_blocks_reach_the_pipeline_in_one_second_batches(tmp_path):
     read_tiny_s = time.perf_counter() - t
     assert r_tiny.n_samples == n and len(r_tiny.batches) <= 1.05 * (n / 100.0)
     assert all(len(b) >= 90 for b in r_tiny.batches[:-1])
-    assert read_tiny_s < 2.0  # ~10 µs per block (300,000 blocks: ~2.5 s; was > 300 s for analyze)
+    # ~4 µs per block on an idle machine (300,000 blocks: 1.3 s); loose bounds for busy CI machines:
+    # what they catch is the old cost of ~0.3 ms per block through the whole analysis.
+    assert read_tiny_s < 3.0
     p_tiny, _, s_tiny = run_limited(tmp_path, "analyze", str(tiny), "--json")
     p_norm, _, s_norm = run_limited(tmp_path, "analyze", str(normal), "--json")
     assert p_tiny.returncode == 0 and p_norm.returncode == 0
     a, b = json.loads(p_tiny.stdout)["summary"], json.loads(p_norm.stdout)["summary"]
     assert abs(a["steps"] - b["steps"]) <= 2
-    assert s_tiny < 2.5 * s_norm + 1.0, (s_tiny, s_norm)
+    assert s_tiny < 3 * s_norm + 2.0, (s_tiny, s_norm)
 
 
 # -- byte-level mutations ----------------------------------------------------------------------
@@ -323,7 +331,7 @@ def _mutate(data: bytes, op) -> bytes:
     return file_header() + b"".join(block(k, p, f) for k, f, p in blocks)
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(_mutation, min_size=1, max_size=3))
 def test_mutated_recordings_never_crash(small_recording, tmp_path, ops):
     data, _ = small_recording
