@@ -1,4 +1,5 @@
-"""stridemon export FILE --to csv|parquet: samples as the plain IMU CSV (or Parquet), plus events."""
+"""stridemon export FILE --to csv|parquet|fit: samples as the plain IMU CSV (or Parquet) plus events,
+or the run as a FIT activity (Garmin Connect, Strava, training logs)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,13 @@ from stridemon.errors import InputError, OutputError
 from stridemon.events import event_to_dict
 from stridemon.sources.recording import is_recording, read_recording
 
-HELP = "export a recording's samples (plain IMU CSV or Parquet) and its events"
+HELP = "export a recording's samples (plain IMU CSV or Parquet) and events, or the run as a FIT activity"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", help="a .smrec recording")
-    p.add_argument("--to", choices=["csv", "parquet"], default="csv", help="output format (default csv)")
-    p.add_argument("--out", help="output file (default: the recording's name with .csv/.parquet)")
+    p.add_argument("--to", choices=["csv", "parquet", "fit"], default="csv", help="output format (default csv)")
+    p.add_argument("--out", help="output file (default: the recording's name with .csv/.parquet/.fit)")
     p.add_argument("--force", action="store_true", help="replace existing files")
 
 
@@ -62,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
     if not is_recording(args.path):
         raise InputError(f"{args.path}: not a stridemon recording")
     out, events_out = output_paths(args)
+    if args.to == "fit":
+        return _export_fit(args.path, out)
     rec = read_recording(args.path)
     s = rec.samples()
     # The plain IMU CSV exactly as in docs/interfaces.md; values are written in full (shortest
@@ -109,6 +112,28 @@ def run(args: argparse.Namespace) -> int:
 
     _write_both([(out, write_samples), (events_out, write_events)])
     print(f"wrote {len(s)} samples to {out} and {len(events)} events to {events_out}")
+    return 0
+
+
+def _export_fit(path: str, out: Path) -> int:
+    """The recording analysed as ``analyze`` does, written as a FIT activity (stridemon.fitexport),
+    through a temporary file renamed into place (nothing half-written on failure)."""
+    from stridemon.fitexport import write_fit
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    os.close(fd)
+    try:
+        summary = write_fit(path, tmp, overwrite=True)
+        os.replace(tmp, out)
+    except OSError as e:
+        raise OutputError(f"{out}: {_why(e, out.parent)}; nothing was written") from None
+    finally:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink()
+    print(
+        f"wrote {out}: {summary.records} records, {summary.laps} laps, "
+        f"{summary.steps} steps, {summary.duration_s:.0f} s"
+    )
     return 0
 
 
