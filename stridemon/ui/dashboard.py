@@ -743,8 +743,8 @@ class Dashboard(QMainWindow):
             self._update_status()
             return
         self._next_trend_draw = mono + 1.0
-        if len(strip):  # the strip's range: the last seconds' extremes, rounded out to 5 m/s²
-            y = strip[strip[:, 0] >= now - self.options.strip_s, 1]
+        y = strip[strip[:, 0] >= now - self.options.strip_s, 1] if len(strip) else strip[:0, 1]
+        if len(y):  # the strip's range: the last seconds' extremes, rounded out to 5 m/s² (none after a gap)
             rng = (min(-10.0, 5.0 * math.floor(float(np.min(y)) / 5.0 - 0.2)),
                    max(10.0, 5.0 * math.ceil(float(np.max(y)) / 5.0 + 0.2)))
             if rng != self._strip_range:
@@ -770,7 +770,9 @@ class Dashboard(QMainWindow):
         self.rotation_plot.setYRange(0, rot_hi, padding=0)
         for kind, item, plot in (("cadence", self.cadence_alert_marks, self.cadence_plot),
                                  ("rotation", self.rotation_alert_marks, self.rotation_plot)):
-            ta = [(a.t_s - t0) / 60.0 for a in self.alerts if a.kind == kind and a.state == "raised"]
+            # Only the alerts inside the trend window: drawing cost must not grow with the session.
+            raised = [(a.t_s - t0) / 60.0 for a in self.alerts if a.kind == kind and a.state == "raised"]
+            ta = [x for x in raised if x >= x_lo]
             y_top = plot.getViewBox().viewRange()[1][1]
             item.setData(ta, [y_top - 0.04 * (y_top - (lo if kind == "cadence" else 0))] * len(ta))
         self.budget_line.setPos(s.rotation_budget_deg)
