@@ -91,12 +91,13 @@ def _frame(rows: list[dict[str, Any]], columns: list[str]):
     return pd.DataFrame.from_records(rows)
 
 
-def analyze(path: str | Path, *, acc_unit: str = "auto", gyro_unit: str = "auto") -> Run:
+def analyze(path: str | Path, *, acc_unit: str = "auto", gyro_unit: str = "auto", progress: bool = False) -> Run:
     """Analyse one file, as ``stridemon analyze PATH`` does; returns a :class:`Run`.
 
     ``acc_unit`` ("auto" | "mps2" | "g") and ``gyro_unit`` ("auto" | "dps" | "rads") apply to a
     plain IMU CSV, as ``--acc-unit`` / ``--gyro-unit`` do. Bad input raises
-    :class:`stridemon.errors.InputError` with a one-line message.
+    :class:`stridemon.errors.InputError` with a one-line message. ``progress``: a bar on a
+    terminal's stderr while a long file is analysed (never when stderr is not a terminal).
     """
     from stridemon.sources.files import detect_kind
 
@@ -106,10 +107,10 @@ def analyze(path: str | Path, *, acc_unit: str = "auto", gyro_unit: str = "auto"
         from stridemon.sources.fit import read_fit_document
 
         return Run(p, read_fit_document(p), kind)
-    return _analyze_samples(p, kind, acc_unit, gyro_unit)
+    return _analyze_samples(p, kind, acc_unit, gyro_unit, progress)
 
 
-def _analyze_samples(p: Path, kind: str, acc_unit: str, gyro_unit: str) -> Run:
+def _analyze_samples(p: Path, kind: str, acc_unit: str, gyro_unit: str, progress: bool = False) -> Run:
     import asyncio
 
     from stridemon.pipeline import Pipeline
@@ -119,7 +120,16 @@ def _analyze_samples(p: Path, kind: str, acc_unit: str, gyro_unit: str) -> Run:
 
     # As fast as it can: big batches (the result does not depend on batch size).
     source = open_file_source(p, acc_unit=acc_unit, gyro_unit=gyro_unit, batch_s=60.0)
-    pipe = asyncio.run(run_pipeline(source, Pipeline()))
+    from stridemon.progress import progress_bar
+
+    span = _span_s(source)
+    with progress_bar(span[1] - span[0] if span else None, "analysing", json_mode=not progress) as bar:
+
+        def show(out) -> None:  # a sink: how far the pipeline has got, device time
+            if len(out.t_s) and span:
+                bar.update(float(out.t_s[-1]) - span[0])
+
+        pipe = asyncio.run(run_pipeline(source, Pipeline(), [show]))
     duration = (pipe.last_t_s - pipe.first_t_s) if pipe.first_t_s is not None else 0.0
     fwd = pipe.forward.forward
     extra: dict[str, Any] = {
@@ -135,3 +145,16 @@ def _analyze_samples(p: Path, kind: str, acc_unit: str, gyro_unit: str) -> Run:
         extra["input_assumptions"] = list(phone.assumptions)
     doc = analysis_document(pipe.steps, pipe.strides, duration, len(pipe.gaps), extra, pipe.dynamics)
     return Run(p, doc, kind, samples_in=pipe.samples_in)
+
+
+def _span_s(source: Any) -> tuple[float, float] | None:
+    """(first, last) sample time (s) of a file source, for the progress bar; None if unknown."""
+    batch = getattr(source, "batch", None)
+    if batch is None and getattr(source, "recording", None) is not None:
+        batches = source.recording.batches
+        if batches and len(batches[0]) and len(batches[-1]):
+            return float(batches[0].t_s[0]), float(batches[-1].t_s[-1])
+        return None
+    if batch is not None and len(batch):
+        return float(batch.t_s[0]), float(batch.t_s[-1])
+    return None

@@ -27,7 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from stridemon.api import analyze
 
-    result = analyze(args.path, acc_unit=args.acc_unit, gyro_unit=args.gyro_unit)
+    result = analyze(args.path, acc_unit=args.acc_unit, gyro_unit=args.gyro_unit, progress=not args.json)
     doc = result.document
     if args.json:
         # dumps (one string, C encoder) is ~10x faster than dump (pure-Python, chunk by chunk)
