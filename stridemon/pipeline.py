@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -38,7 +38,8 @@ class PipelineSettings:
     max_bridge_s: float = 0.1  # sample gaps up to this are interpolated; longer ones split the analysis
     max_dropout_s: float = 1.0  # across gaps up to this (lost packets) the gait tracker keeps its bout
     torso_half_width_cm: float = 15.0  # lever for rotation as arc length at the side of the torso
-    cadence_window_s: float = 10.0  # smoothing window of the displayed cadence
+    cadence_window_s: float = 10.0  # smoothing window of the displayed cadence (and of the cadence alert)
+    cadence_restart_after_s: float = 3.0  # no step this long (stopped): the displayed cadence starts afresh
     ahrs: AhrsSettings = field(default_factory=AhrsSettings)
     keep_last_events: int | None = None  # keep only the last N steps/strides/gaps (live windows); None = all
 
@@ -51,6 +52,9 @@ class PipelineOutput:
     t_s: np.ndarray = field(default_factory=lambda: np.empty(0))  # device clock, s
     vertical_acc_mps2: np.ndarray = field(default_factory=lambda: np.empty(0))  # gravity removed, up +
     yaw_rate_dps: np.ndarray = field(default_factory=lambda: np.empty(0))  # about vertical, CCW from above +
+    # The displayed (smoothed) cadence at each Step of ``events``, in order (spm; NaN when unknown):
+    # the one number the dashboard shows and the cadence alert uses.
+    step_cadence_spm: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -110,8 +114,9 @@ class Pipeline:
         self._up = UpEstimator(s.internal_rate_hz, s.ahrs)
         self._detector = LoadingPeakDetector(s.internal_rate_hz)
         self._tracker = StepTracker()
-        self._cadence = CadenceSmoother(s.cadence_window_s)
+        self._cadence = CadenceSmoother(s.cadence_window_s, s.cadence_restart_after_s)
         self._buffer = _Buffer()
+        self._out = PipelineOutput()  # the output being built (feed / finish)
         self._bout_steps: list[TrackedStep] = []  # recent steps of the current bout
         # start IC, mid IC, end IC (s), side, running (the stride's first contact followed a flight)
         self._pending_strides: list[tuple[float, float, float, str | None, bool]] = []
@@ -144,6 +149,7 @@ class Pipeline:
         self.metrics.samples = self.samples_in
         x = np.hstack([batch.acc_mps2, batch.gyro_dps])
         ts, avs, wvs = [], [], []
+        self._out = out
         for chunk in self._grid.feed(batch.t_s, x, batch.gap_before):
             t, a_v, w_v = self._process(chunk, out.events)
             ts.append(t)
@@ -156,9 +162,14 @@ class Pipeline:
 
     def finish(self) -> PipelineOutput:
         """End of stream: settle the last bout and strides."""
-        out = PipelineOutput()
+        out = self._out = PipelineOutput()
         self._end_segment(out.events)
         return out
+
+    def set_torso_half_width_cm(self, cm: float) -> None:
+        """A new torso half-width (settings changed while running): strides settled from now on
+        give their ``rotation_cm`` with it."""
+        self.settings = replace(self.settings, torso_half_width_cm=cm)
 
     # -- stages -------------------------------------------------------------------------
     def _process(self, chunk: GridChunk, events: list[Event]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -174,6 +185,7 @@ class Pipeline:
                 self.gaps.append(gap)
                 self.metrics.gaps += 1
                 events.append(gap)
+                self._cadence.reset()  # the displayed cadence never spans a gap in the data
             self._segment_started = True
             self._up.new_segment()
         acc, gyro = chunk.values[:, :3], chunk.values[:, 3:]
@@ -221,8 +233,10 @@ class Pipeline:
             self.steps.append(step)
             events.append(step)
             self.metrics.steps += 1
-            if ts.cadence_spm == ts.cadence_spm:
-                self.metrics.cadence_spm = self._cadence.add(step.t_s, ts.cadence_spm)
+            smoothed = math.nan
+            if math.isfinite(ts.cadence_spm):
+                smoothed = self.metrics.cadence_spm = self._cadence.add(step.t_s, ts.cadence_spm)
+            self._out.step_cadence_spm.append(smoothed)
             if step.t_s < self._segment_t0_s:
                 continue  # settled after a gap but before it: no stride pairs it with later steps
             # A stride ends at this step if the step two before (same foot) is in the bout.

@@ -292,7 +292,7 @@ def test_queued_batches_are_processed_per_frame_with_gaps_and_seeks_kept(qapp):
         if i % 3 == 2:  # a frame every 60 ms of data
             w.refresh()
     w.refresh()
-    assert not w._queue
+    assert w.session.queued == 0
     assert [s.t_s for s in w.pipeline.steps] == direct_steps
     assert w.pipeline.metrics.gaps == 0
 

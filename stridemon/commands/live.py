@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 import time
 
@@ -36,57 +35,53 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scan-timeout", type=float, default=10.0, help="how long to look for the sensor (s)")
 
 
-def _pipeline():
-    try:
-        from stridemon.pipeline import Pipeline, PipelineSettings
-
-        p = Pipeline(PipelineSettings())
-        return p
-    except Exception:
-        return None
-
-
-async def _live(args: argparse.Namespace, out=None) -> int:
-    out = out or sys.stdout
+def _ble_source(args: argparse.Namespace):
     from stridemon.devices.drivers import BleSettings
     from stridemon.sources.ble import BleSource
 
     settings = BleSettings(
         rate_hz=args.rate, scan_timeout_s=args.scan_timeout, reconnect_timeout_s=args.reconnect_timeout
     )
-    src = BleSource(args.device, family=args.family, settings=settings)
+    return BleSource(args.device, family=args.family, settings=settings)
+
+
+async def _live(args: argparse.Namespace, out=None) -> int:
+    from stridemon.live_session import LiveSession
+    from stridemon.samples import STANDARD_GRAVITY_MPS2
+    from stridemon.settings import load_runner
+
+    out = out or sys.stdout
+    src = _ble_source(args)
     info = await src.open()
     print(
         f"{info.name} ({info.address}), {info.family}, {info.nominal_rate_hz:g} Hz, "
-        f"±{(info.acc_range_mps2 or 0) / 9.80665:g} g, ±{info.gyro_range_dps or 0:g} deg/s",
+        f"±{(info.acc_range_mps2 or 0) / STANDARD_GRAVITY_MPS2:g} g, ±{info.gyro_range_dps or 0:g} deg/s",
         file=out,
     )
-    pipe = _pipeline()
+    session = LiveSession(load_runner(args.runner))
     t0 = last = time.monotonic()
     n_window = 0
-    async with contextlib.aclosing(src.stream()) as stream:
-        async for batch in stream:
-            n_window += len(batch)
-            if pipe is not None:
-                try:
-                    pipe.feed(batch)
-                except NotImplementedError:
-                    pipe = None
-            now = time.monotonic()
-            if now - last >= 1.0:
-                s = src.stats
-                line = (
-                    f"{now - t0:7.1f} s  {n_window / (now - last):6.1f} samples/s  "
-                    f"lost {s.get('lost_samples', 0)} "
-                    f"({s.get('lost_packets', 0)} pkts)  skipped {sum(s.get('skipped', {}).values())}  "
-                    f"reconnects {len(s['reconnect_s'])}"
-                )
-                if pipe is not None and pipe.steps:
-                    line += f"  steps {len(pipe.steps)}  cadence {pipe.steps[-1].cadence_spm:.0f} spm"
-                print(line, file=out, flush=True)
-                last, n_window = now, 0
-            if args.seconds is not None and now - t0 >= args.seconds:
-                break
+
+    def on_batch(batch) -> bool:
+        nonlocal last, n_window
+        n_window += len(batch)
+        now = time.monotonic()
+        if now - last >= 1.0:
+            s = src.stats
+            line = (
+                f"{now - t0:7.1f} s  {n_window / (now - last):6.1f} samples/s  "
+                f"lost {s.get('lost_samples', 0)} "
+                f"({s.get('lost_packets', 0)} pkts)  skipped {sum(s.get('skipped', {}).values())}  "
+                f"reconnects {len(s['reconnect_s'])}"
+            )
+            steps = session.pipeline.steps
+            if steps:
+                line += f"  steps {session.step_count}  cadence {steps[-1].cadence_spm:.0f} spm"
+            print(line, file=out, flush=True)
+            last, n_window = now, 0
+        return args.seconds is not None and now - t0 >= args.seconds
+
+    await session.run(src, on_batch=on_batch)
     return 0
 
 
@@ -102,15 +97,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.no_window:
         return asyncio.run(_live(args))
     else:
-        from stridemon.devices.drivers import BleSettings
-        from stridemon.sources.ble import BleSource
-
-        settings = BleSettings(
-            rate_hz=args.rate, scan_timeout_s=args.scan_timeout, reconnect_timeout_s=args.reconnect_timeout
-        )
 
         def factory():
-            return BleSource(args.device, family=args.family, settings=settings)
+            return _ble_source(args)
 
     from stridemon.settings import load_runner, save_runner
     from stridemon.ui.app import run_dashboard

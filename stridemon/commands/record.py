@@ -10,7 +10,8 @@ import sys
 import time
 
 from stridemon.errors import InputError, OutputError
-from stridemon.pipeline import Pipeline
+from stridemon.live_session import LiveSession
+from stridemon.settings import RunnerSettings, load_runner
 from stridemon.sinks.recorder import Recorder
 
 HELP = "record a session from the simulator or a BLE sensor to a .smrec file (Ctrl-C stops)"
@@ -49,6 +50,17 @@ def _source(args: argparse.Namespace):
     return BleSource(args.device, family=args.family)
 
 
+def _runner(args: argparse.Namespace) -> RunnerSettings:
+    """The alert settings of the recording: the runner's saved ones (``--runner``) or the defaults,
+    with ``--target-cadence`` and ``--rotation-budget`` if given."""
+    runner = load_runner(args.runner) if args.runner else RunnerSettings()
+    if args.target_cadence is not None:
+        runner.target_offset_spm = args.target_cadence - runner.plan.target_spm()
+    if args.rotation_budget is not None:
+        runner.rotation_budget_deg = args.rotation_budget
+    return runner
+
+
 def run(args: argparse.Namespace) -> int:
     source = _source(args)
     meta = {
@@ -66,47 +78,42 @@ async def _record(source, args: argparse.Namespace, meta: dict) -> int:
     if hasattr(source, "open"):
         await source.open()  # connect first, so the file header names the real device
     rec = Recorder(args.out, source.info, meta, overwrite=args.force)
-    pipe = Pipeline()
+    # The pipeline sees exactly what the file holds; alerts are recorded as in the window.
+    session = LiveSession(_runner(args), recorder=rec, feed_as_recorded=True, keep_last_events=None)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     print(f"recording to {rec.path} (Ctrl-C to stop)", flush=True)
-    started = time.monotonic()
-    next_status = started + 5.0
+    next_status = time.monotonic() + 5.0
     first_t = None
-    last_sec = [0]
+    last_sec = 0
 
-    def feed(batches) -> None:
-        for b in batches:  # the pipeline sees exactly what the file holds
-            out = pipe.feed(b)
-            rec.write_events(out.events)
+    def on_batch(batch) -> bool:  # after the session has recorded and processed it; True: stop
+        nonlocal first_t, next_status, last_sec
+        if first_t is None:
+            first_t = float(batch.t_s[0])
+            print(f"started: first sample at device t = {first_t:.3f} s", flush=True)
+        if args.progress:
+            sec = int(batch.t_s[-1] - first_t)
+            if sec > last_sec:
+                last_sec = sec
+                print(f"at {sec} s", flush=True)  # produced by the source, handed to the recorder
+        if args.seconds is not None and batch.t_s[-1] - first_t >= args.seconds:
+            return True
+        if time.monotonic() >= next_status:
+            next_status += 5.0
+            m = session.pipeline.metrics
+            print(
+                f"  {rec.samples_written} samples, {m.steps} steps, cadence {m.cadence_spm:.0f} spm",
+                file=sys.stderr,
+                flush=True,
+            )
+        return stop.is_set()
 
     async def pump() -> None:
-        nonlocal first_t, next_status
-        async for batch in source.stream():
-            if first_t is None and len(batch):
-                first_t = float(batch.t_s[0])
-                print(f"started: first sample at device t = {first_t:.3f} s", flush=True)
-            feed(rec.write_batch(batch))
-            if args.progress and len(batch):
-                sec = int(batch.t_s[-1] - first_t)
-                if sec > last_sec[0]:
-                    last_sec[0] = sec
-                    print(f"at {sec} s", flush=True)  # produced by the source, handed to the recorder
-            if args.seconds is not None and first_t is not None and batch.t_s[-1] - first_t >= args.seconds:
-                break
-            if time.monotonic() >= next_status:
-                next_status += 5.0
-                m = pipe.metrics
-                print(
-                    f"  {rec.samples_written} samples, {m.steps} steps, cadence {m.cadence_spm:.0f} spm",
-                    file=sys.stderr,
-                    flush=True,
-                )
-            if stop.is_set():
-                break
+        await session.run(source, on_batch=on_batch, finish=False)
 
     task = asyncio.ensure_future(pump())
     waiter = asyncio.ensure_future(stop.wait())
@@ -119,12 +126,11 @@ async def _record(source, args: argparse.Namespace, meta: dict) -> int:
             await task
         # After a write error (disk full) the recorder is closed already: these do nothing.
         with contextlib.suppress(OutputError):
-            feed(rec.close_samples())
-            rec.write_events(pipe.finish().events)
-            rec.close({"steps": len(pipe.steps), "strides": len(pipe.strides)})
+            session.finish()
+            rec.close({"steps": len(session.pipeline.steps), "strides": len(session.pipeline.strides)})
     if rec.failed is not None:
         raise rec.failed  # one line: what happened, which file, how many seconds it holds
     if task.done() and not task.cancelled() and task.exception() is not None:
         raise task.exception()  # the source failed (e.g. the sensor): the file is saved and closed
-    print(f"saved {rec.samples_written} samples, {len(pipe.steps)} steps to {rec.path}", flush=True)
+    print(f"saved {rec.samples_written} samples, {len(session.pipeline.steps)} steps to {rec.path}", flush=True)
     return 0

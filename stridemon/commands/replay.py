@@ -8,7 +8,8 @@ import sys
 import time
 
 from stridemon.errors import InputError
-from stridemon.pipeline import Pipeline
+from stridemon.live_session import LiveSession
+from stridemon.settings import load_runner
 
 HELP = "replay a recording (or plain IMU CSV) through the live pipeline, in the dashboard"
 
@@ -51,40 +52,46 @@ def _sources(path: str, speed: float | None):
     return first, factory
 
 
+def _runner_name(source) -> str | None:
+    """The runner named in a recording's metadata, if any."""
+    return (getattr(source, "metadata", None) or {}).get("runner") or None
+
+
 def run(args: argparse.Namespace) -> int:
     speed = _speed(args.speed)
     if args.screenshot and args.seconds is None:
         raise InputError("--screenshot needs --seconds (when to take it)")
     first, factory = _sources(args.path, speed)
     if args.no_window:
-        return asyncio.run(_terminal(factory(), args.seconds))
-    from stridemon.settings import load_runner, save_runner
+        return asyncio.run(_terminal(factory(), args.seconds, args.runner or _runner_name(first)))
+    from stridemon.settings import save_runner
     from stridemon.ui.app import run_dashboard
 
-    name = args.runner or (getattr(first, "metadata", None) or {}).get("runner") or None
+    name = args.runner or _runner_name(first)
     settings = load_runner(name) if name else load_runner()
     return run_dashboard(factory, settings, seconds=args.seconds, screenshot=args.screenshot, save_settings=save_runner)
 
 
-async def _terminal(source, seconds: float | None) -> int:
-    pipe = Pipeline()
+async def _terminal(source, seconds: float | None, runner: str | None = None) -> int:
+    session = LiveSession(load_runner(runner) if runner else None, keep_last_events=None)
     first = None
     next_print = time.monotonic()
-    async for batch in source.stream():
-        if first is None and len(batch):
+
+    def on_batch(batch) -> None:
+        nonlocal first, next_print
+        if first is None:
             first = float(batch.t_s[0])
-        pipe.feed(batch)
         if time.monotonic() >= next_print:
             next_print += 1.0
-            m = pipe.metrics
+            m = session.pipeline.metrics
             print(
                 f"t {m.t_s - first:7.1f} s  steps {m.steps:5d}  cadence {m.cadence_spm:5.1f} spm  "
                 f"rotation {m.last_rotation_deg:5.1f} deg",
                 file=sys.stderr,
                 flush=True,
             )
-        if seconds is not None and first is not None and batch.t_s[-1] - first >= seconds:
-            break
-    pipe.finish()
+
+    await session.run(source, seconds, on_batch=on_batch)
+    pipe = session.pipeline
     print(f"replayed: {len(pipe.steps)} steps, {len(pipe.strides)} strides")
     return 0

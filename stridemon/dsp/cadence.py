@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -29,11 +30,33 @@ def window_cadence_spm(step_t_s: np.ndarray, step_cadence_spm: np.ndarray, t0_s:
     return 60.0 / float(np.mean(60.0 / c[m]))
 
 
-class CadenceSmoother:
-    """Displayed cadence: the window cadence over the last ``window_s`` of steps."""
+def step_time_asymmetry_pct(steps: Iterable) -> float:
+    """Left/right step-time asymmetry, (L − R) / mean of the two, in percent: the median step
+    time ending on each foot (60 / the step's instantaneous cadence). NaN with fewer than 3 steps
+    with a cadence on either side. ``steps``: objects with ``side`` and ``cadence_spm``."""
+    left: list[float] = []
+    right: list[float] = []
+    for s in steps:
+        if s.side == "left" and math.isfinite(s.cadence_spm):
+            left.append(60.0 / s.cadence_spm)
+        elif s.side == "right" and math.isfinite(s.cadence_spm):
+            right.append(60.0 / s.cadence_spm)
+    if len(left) < 3 or len(right) < 3:
+        return math.nan
+    ml, mr = float(np.median(left)), float(np.median(right))
+    return 100.0 * (ml - mr) / (0.5 * (ml + mr))
 
-    def __init__(self, window_s: float = 10.0) -> None:
+
+class CadenceSmoother:
+    """Displayed cadence: the window cadence over the last ``window_s`` of steps.
+
+    A step more than ``restart_after_s`` after the previous one (the runner had stopped) starts
+    the window afresh, as does :meth:`reset` (a gap in the data).
+    """
+
+    def __init__(self, window_s: float = 10.0, restart_after_s: float = math.inf) -> None:
         self.window_s = window_s
+        self.restart_after_s = restart_after_s
         self._t: deque[float] = deque()
         self._c: deque[float] = deque()
 
@@ -43,6 +66,8 @@ class CadenceSmoother:
         The same number as :func:`window_cadence_spm` over [t_s - window_s, t_s], computed on
         the ~30 steps of the window without building arrays for the selection.
         """
+        if self._t and t_s - self._t[-1] >= self.restart_after_s:
+            self.reset()
         self._t.append(t_s)
         self._c.append(cadence_spm)
         t0 = t_s - self.window_s

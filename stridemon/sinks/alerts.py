@@ -8,8 +8,9 @@
 
 Rules (all times on the device clock of the samples):
 
-* **cadence**: the cadence over the last ``cadence_window_s`` of steps (same definition as the
-  pipeline's displayed cadence) below ``target − tolerance`` for ``after_s`` seconds raises it;
+* **cadence**: the pipeline's displayed cadence (``PipelineOutput.step_cadence_spm``: the one
+  10 s cadence; fed bare events, the same :class:`~stridemon.dsp.cadence.CadenceSmoother` over
+  ``cadence_window_s``) below ``target − tolerance`` for ``after_s`` seconds raises it;
   it clears when the cadence is back above ``target − tolerance + clear_margin`` for
   ``clear_after_s`` seconds, or when the runner stops (no step for ``stopped_after_s``): the alert
   is about running too slowly, not about standing still.
@@ -25,6 +26,7 @@ from collections import deque
 from dataclasses import dataclass, replace
 
 from stridemon.dsp.cadence import CadenceSmoother
+from stridemon.dsp.rotation import arc_cm
 from stridemon.events import Alert, Event, Gap, Step, Stride
 from stridemon.pipeline import Metrics, PipelineOutput
 
@@ -38,7 +40,7 @@ class AlertSettings:
     cadence_after_s: float = 10.0  # below the line this long before raising (debounce)
     cadence_clear_margin_spm: float = 1.5  # hysteresis above the line to clear
     cadence_clear_after_s: float = 4.0
-    cadence_window_s: float = 10.0  # cadence smoothing (as the pipeline's display cadence)
+    cadence_window_s: float = 10.0  # cadence smoothing, only when fed bare events (else the pipeline's)
     stopped_after_s: float = 3.0  # no step this long: not running, cadence alert off
     rotation_budget_deg: float = 19.4
     rotation_n: int = 4
@@ -85,7 +87,8 @@ class AlertEngine:
 
     def __init__(self, settings: AlertSettings | None = None) -> None:
         self.settings = settings or AlertSettings()
-        self._smoother = CadenceSmoother(self.settings.cadence_window_s)
+        # Only for bare events (no pipeline output): the same definition as the pipeline's cadence.
+        self._smoother = CadenceSmoother(self.settings.cadence_window_s, self.settings.stopped_after_s)
         self.cadence_spm = math.nan  # latest smoothed cadence (spm)
         self._last_step_s = -math.inf
         self._below_since: float | None = None
@@ -112,10 +115,14 @@ class AlertEngine:
     def update(self, output: PipelineOutput | list[Event], metrics: Metrics | None = None) -> list[Alert]:
         """Process new events (in time order) and the time reached; return alerts raised or cleared."""
         events = output.events if isinstance(output, PipelineOutput) else list(output)
+        # The pipeline's displayed cadence at each step, if it gave one per step.
+        smoothed = iter(output.step_cadence_spm) if isinstance(output, PipelineOutput) else None
+        if smoothed is not None and len(output.step_cadence_spm) != sum(isinstance(e, Step) for e in events):
+            smoothed = None
         alerts: list[Alert] = []
         for e in events:
             if isinstance(e, Step):
-                self._on_step(e, alerts)
+                self._on_step(e, alerts, next(smoothed) if smoothed is not None else None)
             elif isinstance(e, Stride):
                 self._on_stride(e, alerts)
             elif isinstance(e, Gap):
@@ -132,12 +139,14 @@ class AlertEngine:
         return alerts
 
     # -- rules ----------------------------------------------------------------------------
-    def _on_step(self, step: Step, alerts: list[Alert]) -> None:
+    def _on_step(self, step: Step, alerts: list[Alert], smoothed_spm: float | None = None) -> None:
         s = self.settings
         self._last_step_s = step.t_s
         if not math.isfinite(step.cadence_spm):
             return
-        self.cadence_spm = c = self._smoother.add(step.t_s, step.cadence_spm)
+        if smoothed_spm is None:
+            smoothed_spm = self._smoother.add(step.t_s, step.cadence_spm)
+        self.cadence_spm = c = smoothed_spm
         if not math.isfinite(c):
             return
         t = step.t_s
@@ -173,7 +182,7 @@ class AlertEngine:
         recent = float(sorted(rot)[len(rot) // 2])  # median of the last M strides, deg
         if "rotation" not in self.active:
             if over >= s.rotation_n and self._cooled("rotation", t):
-                cm = s.torso_half_width_cm * math.radians(recent / 2)
+                cm = arc_cm(recent, s.torso_half_width_cm)
                 self._raise(alerts, t, "rotation", recent, s.rotation_budget_deg, rotation_message(recent, cm))
         else:
             near = sum(r > s.rotation_budget_deg - s.rotation_clear_margin_deg for r in rot)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from stridemon.dsp.cadence import step_time_asymmetry_pct
 from stridemon.events import Step, StepDynamics, Stride
 
 
@@ -32,15 +33,7 @@ def summarize(
     rot = np.array([s.rotation_deg for s in strides], dtype=float)
     rot = rot[np.isfinite(rot)]
     rot_cm = np.array([s.rotation_cm for s in strides], dtype=float)
-    left = np.array([s.cadence_spm for s in steps if s.side == "left"], dtype=float)
-    right = np.array([s.cadence_spm for s in steps if s.side == "right"], dtype=float)
-    # Step time ending on each foot (s): asymmetry = (L - R) / mean, percent.
-    lt = 60.0 / left[np.isfinite(left)] if len(left) else np.empty(0)
-    rt = 60.0 / right[np.isfinite(right)] if len(right) else np.empty(0)
-    asym = math.nan
-    if len(lt) >= 3 and len(rt) >= 3:
-        ml, mr = float(np.median(lt)), float(np.median(rt))
-        asym = 100.0 * (ml - mr) / (0.5 * (ml + mr))
+    asym = step_time_asymmetry_pct(steps)  # (L - R) / mean of the median step times, percent
     out: dict[str, Any] = {
         "steps": len(steps),
         "duration_s": _num(duration_s),

@@ -23,15 +23,6 @@ log = logging.getLogger(__name__)
 SourceFactory = Callable[[], Any]
 
 
-def default_recorder_factory() -> Callable[[Path], Any] | None:
-    """The project's recorder (``stridemon.sinks.recorder.Recorder(path)``) if it is installed."""
-    try:
-        from stridemon.sinks.recorder import Recorder  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return Recorder
-
-
 def _qapp():
     from PySide6.QtWidgets import QApplication
 
@@ -61,6 +52,7 @@ def run_dashboard(
     """
     import qasync
 
+    from stridemon.sinks.recorder import Recorder
     from stridemon.ui.dashboard import Dashboard
 
     app = _qapp()
@@ -71,7 +63,7 @@ def run_dashboard(
     holder: dict[str, Any] = {}
     window = Dashboard(
         settings,
-        recorder_factory=recorder_factory if recorder_factory is not None else default_recorder_factory(),
+        recorder_factory=recorder_factory if recorder_factory is not None else Recorder,
         audio=audio,
         save_settings=save_settings,
         source_actions=actions(holder),

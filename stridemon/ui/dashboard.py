@@ -1,10 +1,10 @@
 """The live dashboard window: big cadence and rotation against target and budget, trends, alerts.
 
 The window consumes any :class:`~stridemon.sources.base.Source` in the Qt event loop (qasync):
-``await window.consume(source)`` feeds every batch through the :class:`~stridemon.pipeline.Pipeline`
-and the :class:`~stridemon.sinks.alerts.AlertEngine`, stores what is drawn in ring buffers, and a
-30 fps timer redraws what changed. Nothing here blocks: a batch costs the pipeline well under a
-millisecond per 10 ms of 200 Hz data.
+``await window.consume(source)`` drives its :class:`~stridemon.live_session.LiveSession` (pipeline,
+alerts, recorder, queue, pause/seek/laps, settings: all Qt-free), stores what is drawn in ring
+buffers, and a 30 fps timer redraws what changed: the window only draws. Nothing here blocks: a
+batch costs the pipeline well under a millisecond per 10 ms of 200 Hz data.
 
 Optional source controls, used when the source has them (replay, simulator): ``pause()``,
 ``resume()``, ``set_speed(x)``, ``seek(t_s)``, ``speed``, ``duration_s``, ``stats`` (dict with
@@ -22,7 +22,6 @@ import datetime as dt
 import logging
 import math
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,11 +43,11 @@ from PySide6.QtWidgets import (
 )
 
 from stridemon.dsp.rotation import arc_cm
-from stridemon.events import Alert, Event, Gap, Marker, Step, Stride
-from stridemon.pipeline import Pipeline, PipelineOutput
+from stridemon.events import Alert, Event, Marker, Step, Stride
+from stridemon.live_session import LiveSession
+from stridemon.pipeline import PipelineOutput
 from stridemon.samples import SampleBatch
 from stridemon.settings import RunnerSettings
-from stridemon.sinks.alerts import AlertEngine, AlertSettings, cadence_message, rotation_message
 from stridemon.ui.audio import Audio
 from stridemon.ui.ringbuffer import RingBuffer
 from stridemon.ui.widgets import (
@@ -132,27 +131,31 @@ class Dashboard(QMainWindow):
         source_actions: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
-        self.settings = settings or RunnerSettings()
         self.options = options or DashboardOptions()
+        self._marker_lines: list[pg.InfiniteLine] = []
+        self.session = LiveSession(
+            settings or RunnerSettings(),
+            keep_last_events=1000,
+            max_queue_s=self.options.max_queue_s,
+            rotation_readout_strides=self.options.rotation_readout_strides,
+            on_record_error=self._record_failed,
+        )
+        self.session.batch_listeners.append(self._on_batch_fed)
+        self.session.listeners.append(self._on_output)
+        self.session.on_reset.append(self._reset_display)
         self.recorder_factory = recorder_factory
         self.audio = audio if audio is not None else Audio(enabled=self.settings.sound)
         self.save_settings = save_settings
         self.source_actions = source_actions or {}
-        self.source: Any = None
         self.source_state = "no source"
-        self.recorder: Any = None
         self.record_path: Path | None = None
-        self.paused = False
         self.latencies_ms = RingBuffer(20_000)  # ms, sample arrival -> strip painted (benchmarks)
         self._pending_arrivals: list[float] = []
         self._settings_dialog: Any = None
         self._closed = False  # set by closeEvent: the source task must not touch the widgets after it
-        self._queue: list[SampleBatch] = []  # batches from the source not yet processed (see enqueue)
-        self._queue_arrivals: list[float] = []
         self._task: asyncio.Task | None = None
         self._dirty = True
         self._next_trend_draw = 0.0
-        self._lap = 0
         self._beat = False
         self.setWindowTitle(f"stridemon — {self.settings.name}")
         self._build()
@@ -262,7 +265,6 @@ class Dashboard(QMainWindow):
         self.step_bars.setZValue(-1)  # behind the signal
         # (no item cache here: Qt's device cache scrolled with setPos leaves stale slivers)
         self.strip_plot.addItem(self.step_bars)
-        self._marker_lines: list[pg.InfiniteLine] = []
         grid.addWidget(self.cadence_plot, 0, 0)
         grid.addWidget(self.rotation_plot, 0, 1)
         grid.addWidget(self.strip_plot, 1, 0, 1, 2)
@@ -330,44 +332,41 @@ class Dashboard(QMainWindow):
         self.actions_by_name["metronome"].setChecked(self.settings.metronome)
         self.actions_by_name["sound"].setChecked(self.settings.sound)
         self.actions_by_name["record"].setEnabled(self.recorder_factory is not None)
-        if self.recorder_factory is None:
-            self.actions_by_name["record"].setToolTip("recording is not available in this build")
 
     # -- session state ------------------------------------------------------------------
     def reset_session(self) -> None:
         """Start afresh: new pipeline and alert engine, empty buffers (new source or seek back)."""
-        o = self.options
-        ps = self.settings
-        from stridemon.pipeline import PipelineSettings
+        self.session.reset()  # calls _reset_display
 
-        self._queue, self._queue_arrivals = [], []
-        self.pipeline = Pipeline(PipelineSettings(torso_half_width_cm=ps.torso_half_width_cm, keep_last_events=1000))
-        self.engine = AlertEngine(AlertSettings.from_runner(ps))
-        rate = self.pipeline.settings.internal_rate_hz
+    def _reset_display(self) -> None:
+        """The session started afresh: empty what is drawn."""
+        o = self.options
+        rate = self.session.pipeline.settings.internal_rate_hz
         self.strip = RingBuffer(int((o.strip_s + 2) * rate), 2)  # t, vertical acc
         self.step_marks = RingBuffer(64, 2)  # t, side (0 left, 1 right, nan unknown)
         self._marks_added, self._marks_drawn = 0, -1
         self.cadence_trend = RingBuffer(int(o.trend_s * 4) + 16, 2)  # t, smoothed cadence (per step)
         self.rotation_trend = RingBuffer(int(o.trend_s * 2) + 16, 2)  # t, rotation deg (per stride)
-        self.recent_steps: deque[Step] = deque(maxlen=41)
-        self.recent_rot: deque[float] = deque(maxlen=o.rotation_readout_strides)
-        self.markers: deque[Marker] = deque(maxlen=100)
-        self.alerts: deque[Alert] = deque(maxlen=200)
-        self.step_count = 0
-        self.t0: float | None = None
-        self.t_now = math.nan
-        self.cadence_spm = math.nan
-        self._rate_window: deque[tuple[float, int]] = deque(maxlen=400)  # (device t, samples)
-        self._last_batch_host = math.nan
-        for line in self._marker_lines:
-            self.cadence_plot.removeItem(line)
+        if hasattr(self, "cadence_plot"):
+            for line in self._marker_lines:
+                self.cadence_plot.removeItem(line)
         self._marker_lines = []
         self._dirty = True
 
-    @property
-    def session_s(self) -> float:
-        """Session clock (s) on the device time of the samples."""
-        return self.t_now - self.t0 if self.t0 is not None and math.isfinite(self.t_now) else 0.0
+    # The session's state, read by the drawing code (and by tests and benchmarks).
+    settings = property(lambda self: self.session.settings, lambda self, v: setattr(self.session, "settings", v))
+    pipeline = property(lambda self: self.session.pipeline)
+    engine = property(lambda self: self.session.engine)
+    recorder = property(lambda self: self.session.recorder)
+    source = property(lambda self: self.session.source)
+    paused = property(lambda self: self.session.paused)
+    t0 = property(lambda self: self.session.t0)
+    t_now = property(lambda self: self.session.t_now)
+    step_count = property(lambda self: self.session.step_count)
+    session_s = property(lambda self: self.session.session_s, doc="Session clock (s) on the device time.")
+    recent_rot = property(lambda self: self.session.recent_rot)
+    alerts = property(lambda self: self.session.alerts)
+    markers = property(lambda self: self.session.markers)
 
     # -- sources ------------------------------------------------------------------------
     def start_source(self, source, stop_after_s: float | None = None) -> asyncio.Task:
@@ -379,41 +378,19 @@ class Dashboard(QMainWindow):
 
     async def consume(self, source, stop_after_s: float | None = None) -> str:
         """Feed ``source`` until it ends, fails or ``stop_after_s`` session seconds; return why."""
-        self.source = source
-        self.reset_session()
         self.source_state = "connecting"
         self._dirty = True
-        reason = "ended"
-        stream = source.stream()
-        t_first = math.nan
+        reason = "stopped"
         dying = False
         try:
-            async for batch in stream:
-                if not len(batch):
-                    continue
-                self.enqueue(batch)
-                if math.isnan(t_first):
-                    t_first = float(batch.t_s[0])
-                if stop_after_s is not None and float(batch.t_s[-1]) - t_first >= stop_after_s:
-                    reason = "stopped"
-                    break
-        except asyncio.CancelledError:
-            reason = "stopped"
-            raise
-        except Exception as e:  # a sensor gone, a broken file: say so, keep the window up
-            reason = f"disconnected: {e}" if str(e) else f"disconnected: {type(e).__name__}"
-            log.warning("source stopped: %s", reason)
+            reason = await self.session.run(source, stop_after_s, queued=True, report_errors=True, finish=False)
         except GeneratorExit:  # never resumed: the event loop went away first; nothing may await
             dying = True
             raise
         finally:
-            if not dying and hasattr(stream, "aclose"):
-                with contextlib.suppress(Exception):
-                    await stream.aclose()  # a BLE source disconnects here
             if not (dying or self._closed):  # a closed window draws nothing (its widgets may be gone)
-                self.process_queued()
                 with contextlib.suppress(Exception):
-                    self.on_output(self.pipeline.finish())
+                    self.session.finish()
                 self.on_source_end(reason)
         return reason
 
@@ -427,73 +404,35 @@ class Dashboard(QMainWindow):
         self.refresh()
         self.source_finished.emit(reason)
 
-    # -- data in ------------------------------------------------------------------------
+    # -- data in (the session's queue: one pipeline call per frame) ---------------------
     def enqueue(self, batch: SampleBatch) -> None:
-        """Queue a source's batch; :meth:`refresh` processes the queue once per frame.
-
-        A BLE sensor delivers 25-200 small batches a second, but nothing is drawn between frames:
-        one pipeline call per frame costs far less than one per notification, and adds no latency
-        to what is on screen. A backlog longer than ``max_queue_s`` is processed at once.
-        """
-        self._queue.append(batch)
-        self._queue_arrivals.append(time.perf_counter())
-        if float(batch.t_s[-1]) - float(self._queue[0].t_s[0]) >= self.options.max_queue_s:
-            self.process_queued()
+        """Queue a source's batch; :meth:`refresh` processes the queue once per frame."""
+        self.session.enqueue(batch)
 
     def process_queued(self) -> None:
-        """Run the queued batches through the pipeline: joined, but split where a source flagged a
-        gap or time went back (a replay seek)."""
-        queue, arrivals = self._queue, self._queue_arrivals
-        if not queue:
-            return
-        self._queue, self._queue_arrivals = [], []
-        runs: list[tuple[list[SampleBatch], list[float]]] = []
-        for b, a in zip(queue, arrivals, strict=True):
-            if not runs or b.gap_before or b.t_s[0] <= runs[-1][0][-1].t_s[-1]:
-                runs.append(([], []))
-            runs[-1][0].append(b)
-            runs[-1][1].append(a)
-        for batches, times in runs:
-            self.on_batch(SampleBatch.concat(batches) if len(batches) > 1 else batches[0], times)
+        self.session.process_queued()
 
     def on_batch(self, batch: SampleBatch, arrivals_s: list[float] | None = None) -> PipelineOutput:
         """Process one batch now (arrivals: ``time.perf_counter()`` when its parts arrived, for the
         sample-to-screen latency; default now)."""
-        if len(batch) == 0:
-            return PipelineOutput()
-        if math.isfinite(self.t_now) and batch.t_s[0] < self.t_now - 0.5:  # replay went back: start afresh
-            self.reset_session()
-        if self.t0 is None:
-            self.t0 = float(batch.t_s[0])
-        if self.recorder is not None:
-            self._record(lambda r: r.write_batch(batch))
-        out = self.pipeline.feed(batch)
-        self.t_now = float(batch.t_s[-1])
-        self._rate_window.append((self.t_now, len(batch)))
-        self._last_batch_host = time.monotonic()
+        return self.session.feed(batch, arrivals_s)
+
+    def _on_batch_fed(self, _batch: SampleBatch, arrivals_s: list[float] | None) -> None:
         self.source_state = "streaming"
         self._pending_arrivals.extend(arrivals_s if arrivals_s is not None else [time.perf_counter()])
-        self.on_output(out)
-        return out
 
-    def on_output(self, out: PipelineOutput) -> None:
-        """Buffers, alerts, recorder and audio for one pipeline output."""
+    def _on_output(self, out: PipelineOutput, alerts: list[Alert]) -> None:
+        """What is drawn and heard of one pipeline output (the session did the rest)."""
         if len(out.t_s):
             self.strip.extend(np.column_stack([out.t_s, out.vertical_acc_mps2]))
-        alerts = self.engine.update(out, self.pipeline.metrics)
         for e in out.events:
             self._on_event(e)
         for a in alerts:
             self._on_alert(a)
-        if self.recorder is not None and (out.events or alerts):
-            events: list[Event] = [*out.events, *alerts]
-            self._record(lambda r: r.write_events(events))
         self._dirty = True
 
     def _on_event(self, e: Event) -> None:
         if isinstance(e, Step):
-            self.step_count += 1
-            self.recent_steps.append(e)
             self.step_marks.append(e.t_s, {"left": 0.0, "right": 1.0}.get(e.side or "", math.nan))
             self._marks_added += 1
             c = self.engine.cadence_spm
@@ -502,12 +441,8 @@ class Dashboard(QMainWindow):
         elif isinstance(e, Stride):
             if math.isfinite(e.rotation_deg):
                 self.rotation_trend.append(e.end_s, e.rotation_deg)
-                self.recent_rot.append(e.rotation_deg)
-        elif isinstance(e, Gap):
-            self.recent_steps.clear()
 
     def _on_alert(self, a: Alert) -> None:
-        self.alerts.append(a)
         if a.state == "raised":
             if self.settings.speech:
                 self.audio.say(SPOKEN[a.kind], "alert")
@@ -517,33 +452,23 @@ class Dashboard(QMainWindow):
             self.audio.play("clear")
 
     # -- recorder -----------------------------------------------------------------------
-    def _record(self, fn: Callable[[Any], Any]) -> None:
-        try:
-            fn(self.recorder)
-        except Exception as e:
-            log.warning("recording stopped: %s", e)
-            self.banner.show_message(f"Recording stopped: {e}", "alert")
-            with contextlib.suppress(Exception):
-                self.recorder.close()
-            self.recorder = None
-            self.actions_by_name["record"].setChecked(False)
+    def _record_failed(self, e: Exception) -> None:
+        self.banner.show_message(f"Recording stopped: {e}", "alert")
+        self.actions_by_name["record"].setChecked(False)
 
     def toggle_record(self) -> None:
         """R: start or stop recording (batches, events, alerts and markers from now on)."""
         if self.recorder is not None:
-            with contextlib.suppress(Exception):
-                self.recorder.close()
-            self.recorder = None
+            self.session.stop_recording()
             self.actions_by_name["record"].setChecked(False)
         elif self.recorder_factory is not None:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             self.record_path = Path(self.options.record_dir) / f"{self.settings.name}_{stamp}"
             try:
                 self.record_path.parent.mkdir(parents=True, exist_ok=True)
-                self.recorder = self.recorder_factory(self.record_path)
+                self.session.start_recording(self.recorder_factory(self.record_path))
                 self.actions_by_name["record"].setChecked(True)
             except Exception as e:
-                self.recorder = None
                 self.actions_by_name["record"].setChecked(False)
                 self.banner.show_message(f"Cannot record: {e}", "alert")
         self._dirty = True
@@ -551,33 +476,26 @@ class Dashboard(QMainWindow):
     # -- controls -----------------------------------------------------------------------
     def add_marker(self) -> Marker | None:
         """M: a lap marker at the newest sample time (recorded, drawn on the cadence trend)."""
-        if not math.isfinite(self.t_now):
+        m = self.session.add_marker()
+        if m is None:
             return None
-        self._lap += 1
-        m = Marker(self.t_now, f"lap {self._lap}")
-        self.markers.append(m)
         line = pg.InfiniteLine(pos=(m.t_s - (self.t0 or 0)) / 60.0, angle=90, pen=pg.mkPen("#b48cff", width=1))
         self.cadence_plot.addItem(line)
         self._marker_lines.append(line)
         if len(self._marker_lines) > 20:
             self.cadence_plot.removeItem(self._marker_lines.pop(0))
-        if self.recorder is not None:
-            self._record(lambda r: r.write_events([m]))
         self._dirty = True
         return m
 
     def toggle_pause(self) -> None:
         """Space: pause the source if it can (replay), and freeze the display."""
-        self.paused = not self.paused
-        fn = getattr(self.source, "pause" if self.paused else "resume", None)
-        if callable(fn):
-            fn()
+        self.session.toggle_pause()
         self.actions_by_name["pause"].setChecked(self.paused)
         self._dirty = True
         self.refresh(force=True)
 
     def _settings_changed(self) -> None:
-        self.engine.set_settings(AlertSettings.from_runner(self.settings))
+        self.session.apply_settings()  # alerts and pipeline (torso half-width) follow at once
         self._update_metronome()
         if self.save_settings is not None:
             try:
@@ -647,17 +565,12 @@ class Dashboard(QMainWindow):
 
     def seek(self, delta_s: float) -> None:
         """Left/Right: jump in a replay (sources with ``seek``)."""
-        fn = getattr(self.source, "seek", None)
-        if callable(fn) and math.isfinite(self.t_now):
-            fn(max(self.t_now + delta_s, 0.0))
+        self.session.seek(delta_s)
 
     def change_speed(self, factor: float) -> None:
         """, / .: replay slower or faster (sources with ``set_speed``)."""
-        fn = getattr(self.source, "set_speed", None)
-        if callable(fn):
-            speed = float(getattr(self.source, "speed", None) or 1.0) * factor
-            fn(min(max(speed, 0.25), 64.0))
-            self._dirty = True
+        self.session.change_speed(factor)
+        self._dirty = True
 
     def toggle_fullscreen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
@@ -679,21 +592,6 @@ class Dashboard(QMainWindow):
             self.latencies_ms.extend((now - np.asarray(self._pending_arrivals)) * 1000.0)
             self._pending_arrivals.clear()
 
-    def cadence_state(self) -> str:
-        if "cadence" in self.engine.active:
-            return "alert"
-        c = self.engine.cadence_spm
-        if not math.isfinite(c):
-            return "idle"
-        return "warning" if c < self.engine.settings.cadence_limit_spm else "ok"
-
-    def rotation_state(self) -> str:
-        if "rotation" in self.engine.active:
-            return "alert"
-        if not self.recent_rot:
-            return "idle"
-        return "warning" if self.recent_rot[-1] > self.settings.rotation_budget_deg else "ok"
-
     def refresh(self, force: bool = False) -> None:
         """Process what arrived and redraw what changed (the 30 fps timer)."""
         self.process_queued()  # also while paused: alerts and the recorder keep up with a live sensor
@@ -701,7 +599,7 @@ class Dashboard(QMainWindow):
             self._update_status()
             return
         self._dirty = False
-        s = self.settings
+        s, session = self.settings, self.session
         now = self.t_now if math.isfinite(self.t_now) else 0.0
         t0 = self.t0 or 0.0
         target = s.target_cadence_spm()
@@ -709,19 +607,20 @@ class Dashboard(QMainWindow):
         # Big numbers.
         c = self.engine.cadence_spm
         c_txt = f"{c:.0f}" if math.isfinite(c) else "--"
-        self.cadence_box.set_value(c_txt, f"target {target:.0f}  (alert below {limit:.0f})", self.cadence_state())
+        self.cadence_box.set_value(c_txt, f"target {target:.0f}  (alert below {limit:.0f})", session.cadence_state())
         budget_txt = f"budget {s.rotation_budget_deg:.0f}° ({s.rotation_budget_cm:.1f} cm)"
         if self.recent_rot:
             rot = float(np.median(self.recent_rot))
             cm = arc_cm(rot, s.torso_half_width_cm)
-            self.rotation_box.set_value(f"{rot:.0f}°", f"{cm:.1f} cm each way · {budget_txt}", self.rotation_state())
+            self.rotation_box.set_value(f"{rot:.0f}°", f"{cm:.1f} cm each way · {budget_txt}", session.rotation_state())
         else:
             self.rotation_box.set_value("--", budget_txt, "idle")
         # Banner: active alerts first.
         if self.engine.active:
-            self.banner.show_message("   ·   ".join(self._alert_text(a) for a in self.engine.active.values()), "alert")
+            texts = [session.alert_text(a) for a in self.engine.active.values()]
+            self.banner.show_message("   ·   ".join(texts), "alert")
         elif self.source_state in ("streaming", "connecting"):
-            msg = "Paused" if self.paused else ("Good rhythm — on target" if self.cadence_state() == "ok" else "")
+            msg = "Paused" if self.paused else ("Good rhythm — on target" if session.cadence_state() == "ok" else "")
             if self.source_state == "connecting":
                 msg = "Waiting for data…"
             self.banner.show_message(msg, "ok" if msg.startswith("Good") else "idle")
@@ -784,17 +683,8 @@ class Dashboard(QMainWindow):
         self.info_target.setToolTip(plan_txt)
         budget = f"{s.rotation_budget_deg:.0f}° = {s.rotation_budget_cm:.1f} cm each way"
         self.info_budget.set("budget", budget, "#ff6b6b")
-        self.balance.set_left_pct(self._left_pct())
+        self.balance.set_left_pct(self.session.left_pct())
         self._update_status()
-
-    def _alert_text(self, a: Alert) -> str:
-        """An active alert with today's numbers (the recorded message keeps those of its start)."""
-        if a.kind == "cadence" and math.isfinite(self.engine.cadence_spm):
-            return cadence_message(self.engine.cadence_spm, self.engine.settings.target_cadence_spm)
-        if a.kind == "rotation" and self.recent_rot:
-            rot = float(np.median(self.recent_rot))
-            return rotation_message(rot, arc_cm(rot, self.settings.torso_half_width_cm))
-        return a.message
 
     def _draw_step_bars(self, t0: float) -> None:
         marks = self.step_marks.view()
@@ -810,17 +700,6 @@ class Dashboard(QMainWindow):
             brushes=[c[0] for c in colors] + [c[1] for c in colors],
         )
 
-    def _left_pct(self) -> float:
-        """Share of step time (%) of steps ending on the left foot, over the last ~40 steps."""
-        left, right = [], []
-        for s in self.recent_steps:
-            if math.isfinite(s.cadence_spm):
-                (left if s.side == "left" else right if s.side == "right" else []).append(60.0 / s.cadence_spm)
-        if len(left) < 3 or len(right) < 3:
-            return math.nan
-        ml, mr = float(np.mean(left)), float(np.mean(right))
-        return 100.0 * ml / (ml + mr)
-
     def _update_status(self) -> None:
         # Status text changes at most once a second; setting it 30 times a second would make
         # Qt re-lay-out and repaint the side panel every frame.
@@ -833,15 +712,16 @@ class Dashboard(QMainWindow):
         src = self.source
         name = getattr(getattr(src, "info", None), "name", "—") if src is not None else "—"
         state = self.source_state
-        if state == "streaming" and time.monotonic() - self._last_batch_host > 2.0:
-            state = f"no data for {time.monotonic() - self._last_batch_host:.0f} s"
+        last_batch = self.session.last_batch_host
+        if state == "streaming" and time.monotonic() - last_batch > 2.0:
+            state = f"no data for {time.monotonic() - last_batch:.0f} s"
         color = STATE_COLORS["ok"][1] if state == "streaming" else STATE_COLORS["warning"][1]
         if state.startswith(("disconnected", "no data")):
             color = STATE_COLORS["alert"][1]
         speed = getattr(src, "speed", None)
         speed_txt = f" · {speed:g}×" if isinstance(speed, int | float) and speed != 1 else ""
         self.info_sensor.set("sensor", f"{name} · {state}{speed_txt}", color)
-        w = self._rate_window
+        w = self.session.rate_window
         rate = math.nan
         if len(w) >= 2 and w[-1][0] > w[0][0]:
             rate = sum(n for _, n in list(w)[1:]) / (w[-1][0] - w[0][0])
@@ -865,10 +745,7 @@ class Dashboard(QMainWindow):
     # -- window -------------------------------------------------------------------------
     def closeEvent(self, event) -> None:
         self._closed = True
-        if self.recorder is not None:
-            with contextlib.suppress(Exception):
-                self.recorder.close()
-            self.recorder = None
+        self.session.stop_recording()
         if self._task is not None and not self._task.done():
             self._task.cancel()
         self._timer.stop()
