@@ -1,4 +1,8 @@
-"""Connect a source to the pipeline and to sinks: the loop shared by live, replay and analyze."""
+"""Connect a source to the pipeline and to sinks: the offline loop (analyze, the library, export).
+
+The live entry points (the dashboard, ``record``, ``live --no-window``, ``replay``) use
+:class:`stridemon.live_session.LiveSession`, which adds the alerts, the recorder and the controls.
+"""
 
 from __future__ import annotations
 
