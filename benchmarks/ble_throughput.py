@@ -11,7 +11,7 @@ import contextlib
 import os
 import time
 
-from stridemon.devices.drivers import BleSettings
+from stridemon.devices import BleSettings
 from stridemon.sources.ble import BleSource
 from tests.fake_bluez import FakeBlueZ, start_dbus_daemon
 from tests.vendor_sims import FwSim

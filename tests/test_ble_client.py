@@ -10,9 +10,8 @@ import time
 import numpy as np
 import pytest
 
-from stridemon.devices import witmotion
+from stridemon.devices import BleSettings, witmotion
 from stridemon.devices.client import scan
-from stridemon.devices.drivers import BleSettings
 from stridemon.errors import DeviceError
 from stridemon.sources.ble import BleSource
 from tests.ble_fixtures import dbus_bus, run_with_bluez  # noqa: F401

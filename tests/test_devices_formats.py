@@ -10,9 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stridemon.devices import identify, movesense, polar, stridemon_fw, witmotion
+from stridemon.devices import DRIVERS, BleSettings, identify, movesense, polar, stridemon_fw, witmotion
 from stridemon.devices._common import DecodeError
-from stridemon.devices.drivers import DRIVERS, BleSettings
 from stridemon.samples import STANDARD_GRAVITY_MPS2 as G
 from tests.vendor_encoders import encode_fw, encode_gsp_imu6, encode_pmd, encode_wit, split_gsp
 
@@ -146,6 +145,22 @@ def test_identify():
     assert identify("Polar Sense B5D5F32A") == "polar"
     assert identify("whatever", [stridemon_fw.SERVICE_UUID]) == "stridemon-fw"
     assert identify("Some Headphones", ["0000110b-0000-1000-8000-00805f9b34fb"]) is None
+
+
+def test_registry_contract():
+    """One registry: every family is a concrete Driver with its own name, and generic 16-bit service
+    ids (WitMotion's FFE5) lose to a specific family's UUID in the same advertisement."""
+    import inspect
+
+    from stridemon.devices import FAMILIES, REGISTRY, Driver, family
+
+    assert FAMILIES == ("stridemon-fw", "witmotion", "movesense", "polar")
+    for d in REGISTRY:
+        assert issubclass(d, Driver) and not inspect.isabstract(d)
+        assert family(d.family.name) is d.family and d(BleSettings()).name == d.family.name
+    assert identify(None, [witmotion.SERVICE_UUID, movesense.ADV_UUID]) == "movesense"
+    assert identify(" stridemon-1a2b ") == "stridemon-fw" and identify("bwt901cl") == "witmotion"
+    assert identify("movesense 1") is None  # Movesense and Polar names are case-sensitive
 
 
 # --- Fuzz: every decoder and every driver takes any bytes ---------------------------------------------

@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 
 from stridemon.cli import main
-from stridemon.devices import identify, witmotion
+from stridemon.devices import BleSettings, identify, witmotion
 from stridemon.devices._common import same_uuid, short_id
-from stridemon.devices.drivers import BleSettings
 from stridemon.sources.ble import BleSource
 from tests.ble_fixtures import BluezThread, dbus_bus, run_with_bluez  # noqa: F401
 from tests.vendor_sims import WitSim

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-HELP = "list nearby BLE IMU sensors stridemon can use (stridemon firmware, WitMotion, Movesense, Polar)"
+from stridemon.devices.registry import REGISTRY
+
+HELP = f"list nearby BLE IMU sensors stridemon can use ({', '.join(d.family.title for d in REGISTRY)})"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,5 @@
 """The BLE connection over bleak, shared by all families: scan, connect, configure, stream, reconnect.
+Families come from :mod:`stridemon.devices.registry`; nothing here is specific to one.
 
 :class:`SensorLink` yields lists of :class:`SampleBatch` as notifications arrive. On link loss it
 flushes what the driver holds, marks the next batch ``gap_before``, scans for the sensor and
@@ -21,9 +22,9 @@ from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData
 from bleak.exc import BleakError
 
-from stridemon.devices import identify
 from stridemon.devices._common import same_uuid
-from stridemon.devices.drivers import DRIVERS, BleSettings, Driver
+from stridemon.devices.base import BleSettings, Driver
+from stridemon.devices.registry import DRIVERS, FAMILIES, identify
 from stridemon.errors import DeviceError
 from stridemon.samples import SampleBatch
 
@@ -78,7 +79,7 @@ def _uuids(dev: BLEDevice) -> list[str]:
 
 
 class _BleakLink:
-    """:class:`stridemon.devices.drivers.Link` over a connected BleakClient."""
+    """:class:`stridemon.devices.base.Link` over a connected BleakClient."""
 
     def __init__(self, client: BleakClient, on_data) -> None:
         self.client = client
@@ -171,7 +172,7 @@ class SensorLink:
         if fam not in DRIVERS:
             raise DeviceError(
                 f"'{self.found.name}' ({self.found.address}) is not a sensor family stridemon knows; "
-                f"use --family {{{','.join(DRIVERS)}}} if you are sure"
+                f"use --family {{{','.join(FAMILIES)}}} if you are sure"
             )
         self.family = fam
         self.driver = DRIVERS[fam](self.settings)

@@ -1,4 +1,6 @@
-"""Movesense sensors through the GATT SensorData Protocol ("GSP", sample app ``gatt_sensordata_app``).
+"""Movesense sensors through the GATT SensorData Protocol ("GSP", sample app ``gatt_sensordata_app``):
+constants, decoder, commands, the driver and how the advertisement is recognised (Movesense's 16-bit
+UUID or the GSP service, or a name starting ``Movesense``).
 
 Sources checked:
 
@@ -21,12 +23,19 @@ Doubtful (not in the excerpts read): the exact COMMAND_RESULT layout. We accept 
 
 from __future__ import annotations
 
+import logging
 import struct
 from dataclasses import dataclass
 
 import numpy as np
 
-from stridemon.devices._common import DecodeError
+from stridemon.devices._common import DecodeError, reason_of
+from stridemon.devices.base import BleSettings, Family, Gatt, Link, TimestampedDriver, pick_rate
+from stridemon.devices.timing import Unwrapper
+from stridemon.errors import DeviceError
+from stridemon.samples import SampleBatch
+
+log = logging.getLogger(__name__)
 
 GSP_SERVICE_UUID = "34802252-7185-4d5d-b431-630e7050e8f0"
 WRITE_UUID = "34800001-7185-4d5d-b431-630e7050e8f0"
@@ -122,3 +131,58 @@ class Reassembler:
             return bytes(data)
         self._part = bytes(data)
         return out
+
+
+FAMILY = Family(
+    "movesense",
+    Gatt(service=GSP_SERVICE_UUID, data=NOTIFY_UUID, control=WRITE_UUID),
+    title="Movesense",
+    adv_services=(ADV_UUID, GSP_SERVICE_UUID),
+    name_prefixes=("Movesense",),
+)
+
+
+class MovesenseDriver(TimestampedDriver):
+    family = FAMILY
+    acc_range_g = ACC_RANGE_G
+    gyro_range_dps = GYRO_RANGE_DPS
+    REF = 0x63
+
+    def __init__(self, settings: BleSettings) -> None:
+        super().__init__(settings)
+        self.unwrap = Unwrapper(1 << 32, 1e-3)
+        self.reasm = Reassembler(self.REF)
+
+    async def configure(self, link: Link) -> None:
+        self.rate_hz = float(pick_rate(IMU_RATES_HZ, self.settings.rate_hz))
+
+    async def start(self, link: Link) -> None:
+        self.reasm = Reassembler(self.REF)
+        await link.start_notify(NOTIFY_UUID)
+        await link.write(WRITE_UUID, subscribe_command(self.REF, int(self.rate_hz or 104)))
+        try:  # GSP responses are notifications and not guaranteed: a missing one is only logged
+            _ref, status = parse_response(await self._response("the IMU6 subscription"))
+        except DeviceError as e:
+            log.info("%s; going on (data may still come)", e)
+            return
+        if status >= 300:
+            raise DeviceError(f"Movesense refused /Meas/IMU6/{self.rate_hz:g} (status {status}); update its firmware")
+
+    async def stop(self, link: Link) -> None:
+        await link.write(WRITE_UUID, unsubscribe_command(self.REF))
+
+    def on_notify(self, uuid: str, data: bytes, t_host: float) -> list[SampleBatch]:
+        if data[:1] == bytes((PKT_RESPONSE,)):
+            self._responses.put_nowait(bytes(data))
+            return []
+        self.stats.packets += 1
+        try:
+            whole = self.reasm.push(data)
+            if whole is None:
+                return []
+            p = decode_imu6(whole)
+        except DecodeError as e:
+            self.stats.skip(reason_of(e))
+            return []
+        t_s = self.unwrap(p.t0_ms) + np.arange(len(p.acc_mps2)) / float(self.rate_hz or 104)
+        return self._timed(t_s, p.acc_mps2, p.gyro_dps, t_host)

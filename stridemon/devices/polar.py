@@ -1,4 +1,6 @@
-"""Polar sensors (Verity Sense, OH1, H10) through the Polar Measurement Data (PMD) service.
+"""Polar sensors (Verity Sense, OH1, H10) through the Polar Measurement Data (PMD) service: constants,
+decoder, commands, the driver and how the advertisement is recognised (PMD service or Polar's 16-bit
+UUID, or a name starting ``Polar``).
 
 Checked against Polar's SDK, repository ``polarofficial/polar-ble-sdk``, Android sources under
 ``sources/Android/android-communications/library/src/main/java/com/polar/androidcommunications/api/ble/
@@ -30,8 +32,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stridemon.devices._common import DecodeError
-from stridemon.samples import STANDARD_GRAVITY_MPS2
+from stridemon.devices._common import DecodeError, reason_of, same_uuid
+from stridemon.devices.base import BleSettings, Driver, Family, Gatt, Link, pick_rate
+from stridemon.devices.timing import DeviceClock
+from stridemon.errors import DeviceError
+from stridemon.samples import STANDARD_GRAVITY_MPS2, SampleBatch
 
 PMD_SERVICE_UUID = "fb005c80-02e7-f387-1cad-8acd2d8df0c8"
 PMD_CP_UUID = "fb005c81-02e7-f387-1cad-8acd2d8df0c8"
@@ -168,3 +173,130 @@ def decode_frame(data: bytes, factor: float = 1.0) -> PmdFrame:
     else:
         raise DecodeError(f"unsupported PMD frame: type {kind}, frame type {ftype}, compressed {compressed}")
     return PmdFrame(kind, t_ns, np.asarray(mg, dtype=np.float64) * MG_TO_MPS2)
+
+
+FAMILY = Family(
+    "polar",
+    Gatt(service=PMD_SERVICE_UUID, data=PMD_DATA_UUID, control=PMD_CP_UUID),
+    title="Polar",
+    adv_services=(PMD_SERVICE_UUID, ADV_UUID),
+    name_prefixes=("Polar ",),
+)
+
+
+class PolarDriver(Driver):
+    """PMD: ACC and GYRO arrive as separate frames; gyro is interpolated onto the acc sample times."""
+
+    family = FAMILY
+    notify_first = (PMD_CP_UUID,)
+
+    def __init__(self, settings: BleSettings) -> None:
+        super().__init__(settings)
+        self.factor = {ACC: 1.0, GYRO: 1.0}
+        self.rates = {ACC: 52, GYRO: 52}
+        self.clock = DeviceClock()
+        self._last_ns: dict[int, int] = {}
+        self._acc: list[tuple[np.ndarray, np.ndarray]] = []  # (t, values) awaiting gyro
+        self._gyro_t = np.empty(0)
+        self._gyro_v = np.empty((0, 3))
+
+    async def configure(self, link: Link) -> None:
+        self.selected: dict[int, dict[int, int]] = {}
+        for kind, want_range in (
+            (ACC, self.settings.acc_range_g),
+            (GYRO, self.settings.gyro_range_dps),
+        ):
+            await link.write(PMD_CP_UUID, get_settings_command(kind))
+            _op, _k, status, params = parse_cp_response(await self._response("GET_MEASUREMENT_SETTINGS"))
+            if status != 0:
+                raise DeviceError(
+                    f"Polar sensor does not offer {'ACC' if kind == ACC else 'GYRO'} (status {status})"
+                )
+            avail = parse_settings(params)
+            sel = {SET_RATE: pick_rate([int(v) for v in avail.get(SET_RATE, [52])], self.settings.rate_hz)}
+            for typ, want in (
+                (SET_RESOLUTION, 16),
+                (SET_RANGE, want_range),
+                (SET_CHANNELS, 3),
+            ):
+                if typ in avail:
+                    sel[typ] = pick_rate([int(v) for v in avail[typ]], want)
+            self.selected[kind] = sel
+            self.rates[kind] = sel[SET_RATE]
+        self.rate_hz = float(self.rates[ACC])
+        self.acc_range_g = float(self.selected[ACC].get(SET_RANGE, 8))
+        self.gyro_range_dps = float(self.selected[GYRO].get(SET_RANGE, 2000))
+
+    async def start(self, link: Link) -> None:
+        await link.start_notify(PMD_DATA_UUID)
+        for kind in (ACC, GYRO):
+            await link.write(PMD_CP_UUID, start_command(kind, self.selected[kind]))
+            _op, _k, status, params = parse_cp_response(await self._response("REQUEST_MEASUREMENT_START"))
+            if status == 6:  # already streaming (reconnect to a sensor that kept going): fine
+                continue
+            if status != 0:
+                raise DeviceError(
+                    f"Polar sensor refused to start stream {kind} with {self.selected[kind]} (status {status})"
+                )
+            try:
+                fac = parse_settings(params).get(SET_FACTOR)
+            except DecodeError:
+                fac = None
+            if fac:
+                self.factor[kind] = float(fac[0])
+
+    async def stop(self, link: Link) -> None:
+        for kind in (ACC, GYRO):
+            await link.write(PMD_CP_UUID, stop_command(kind))
+
+    def link_lost(self) -> None:
+        super().link_lost()
+        self._last_ns.clear()
+        self._acc.clear()
+        self._gyro_t, self._gyro_v = np.empty(0), np.empty((0, 3))
+
+    def on_notify(self, uuid: str, data: bytes, t_host: float) -> list[SampleBatch]:
+        if same_uuid(uuid, PMD_CP_UUID):
+            self._responses.put_nowait(bytes(data))
+            return []
+        self.stats.packets += 1
+        try:
+            f = decode_frame(data, self.factor.get(data[0] & 0x3F, 1.0) if data else 1.0)
+        except DecodeError as e:
+            self.stats.skip(reason_of(e))
+            return []
+        n = len(f.values)
+        nominal_ns = 1e9 / self.rates[f.kind]
+        prev = self._last_ns.get(f.kind)
+        if prev is not None and f.t_last_ns <= prev:
+            self.stats.skip("out of order")
+            return []
+        step_ns = nominal_ns
+        if prev is not None:
+            step_ns = (f.t_last_ns - prev) / n
+            if step_ns > 1.5 * nominal_ns:  # frames lost in between
+                self.stats.lost_packets += 1
+                self.stats.lost_samples += round((f.t_last_ns - prev) / nominal_ns) - n
+                self._gap = True
+                step_ns = nominal_ns
+        self._last_ns[f.kind] = f.t_last_ns
+        t = (f.t_last_ns - step_ns * np.arange(n - 1, -1, -1)) * 1e-9
+        if f.kind == GYRO:
+            keep = self._gyro_t >= t[0] - 1.0
+            self._gyro_t = np.concatenate([self._gyro_t[keep], t])
+            self._gyro_v = np.concatenate([self._gyro_v[keep], f.values])
+        else:
+            self.clock.observe(float(t[-1]), t_host)
+            self._acc.append((t, f.values))
+        return self._merge()
+
+    def _merge(self) -> list[SampleBatch]:
+        out = []
+        while self._acc and len(self._gyro_t) and self._acc[0][0][-1] <= self._gyro_t[-1]:
+            t, acc = self._acc.pop(0)
+            gyro = np.column_stack([np.interp(t, self._gyro_t, self._gyro_v[:, i]) for i in range(3)])
+            out.append(self._batch(t, acc, gyro, self.clock.to_host(t)))
+        if len(self._acc) > 50:  # gyro stopped: do not hold acc forever
+            self.stats.skip("acc without gyro")
+            self._acc.pop(0)
+        return out

@@ -1,4 +1,5 @@
-"""stridemon's own open firmware (``firmware_notes/``): GATT layout, packet decoder, control commands.
+"""stridemon's own open firmware (``firmware_notes/``): GATT layout, packet decoder, control commands,
+the driver and how its advertisement is recognised (service UUID, or a name starting ``stridemon``).
 
 GATT (all 128-bit, base ``5d7e0000-8c2b-4f1e-9a51-3c8e1b2a6d40``; the firmware notes have the table):
 
@@ -28,8 +29,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stridemon.devices._common import DecodeError, bt_uuid16
-from stridemon.samples import STANDARD_GRAVITY_MPS2
+from stridemon.devices._common import DecodeError, bt_uuid16, reason_of
+from stridemon.devices.base import BleSettings, Family, Gatt, Link, TimestampedDriver, pick_rate
+from stridemon.devices.timing import Unwrapper
+from stridemon.errors import DeviceError
+from stridemon.samples import STANDARD_GRAVITY_MPS2, SampleBatch
 
 _BASE = "5d7e{:04x}-8c2b-4f1e-9a51-3c8e1b2a6d40"
 SERVICE_UUID = _BASE.format(1)
@@ -93,3 +97,69 @@ def parse_config(data: bytes) -> tuple[int, int, int, int]:
     if len(data) != CONFIG.size:
         raise DecodeError(f"control read has {len(data)} bytes, expected {CONFIG.size}")
     return CONFIG.unpack(data)
+
+
+FAMILY = Family(
+    "stridemon-fw",
+    Gatt(service=SERVICE_UUID, data=DATA_UUID, control=CONTROL_UUID),
+    title="stridemon firmware",
+    adv_services=(SERVICE_UUID,),
+    name_prefixes=("stridemon",),
+    name_case_sensitive=False,
+)
+
+
+class StridemonFwDriver(TimestampedDriver):
+    family = FAMILY
+
+    def __init__(self, settings: BleSettings) -> None:
+        super().__init__(settings)
+        self.unwrap = Unwrapper(1 << 32, 1e-6)
+        self.last_seq: int | None = None
+
+    async def configure(self, link: Link) -> None:
+        rate = pick_rate(RATES_HZ, self.settings.rate_hz)
+        acc = pick_rate(ACC_RANGES_G, self.settings.acc_range_g)
+        gyro = pick_rate(GYRO_RANGES_DPS, self.settings.gyro_range_dps)
+        await link.write(CONTROL_UUID, set_config_command(rate, acc, gyro))
+        try:
+            status, rate_now, acc_now, gyro_now = parse_config(await link.read(CONTROL_UUID))
+        except DecodeError as e:
+            raise DeviceError(f"stridemon firmware: unreadable configuration ({e}); update the firmware") from None
+        if status != 0 or rate_now != rate:
+            raise DeviceError(
+                f"stridemon firmware refused {rate} Hz ±{acc} g ±{gyro} deg/s (it runs at {rate_now} Hz); "
+                "flash the current firmware from firmware_notes/"
+            )
+        self.rate_hz, self.acc_range_g, self.gyro_range_dps = float(rate_now), float(acc_now), float(gyro_now)
+        if link.has(BATTERY_LEVEL_UUID):
+            batt = await link.read(BATTERY_LEVEL_UUID)
+            if batt:
+                self.extra["battery_pct"] = batt[0]
+
+    async def start(self, link: Link) -> None:
+        await link.start_notify(DATA_UUID)
+
+    async def stop(self, link: Link) -> None:
+        """Nothing to send: the firmware streams while notifications are on."""
+
+    def link_lost(self) -> None:
+        super().link_lost()
+        self.last_seq = None
+
+    def on_notify(self, uuid: str, data: bytes, t_host: float) -> list[SampleBatch]:
+        self.stats.packets += 1
+        try:
+            p = decode(data)
+        except DecodeError as e:
+            self.stats.skip(reason_of(e))
+            return []
+        if self.last_seq is not None:
+            jump = (p.seq - self.last_seq) % 65536
+            if jump == 0 or jump > 32768:
+                self.stats.skip("out of order")
+                return []
+        self.last_seq = p.seq
+        t0 = self.unwrap(p.t0_us)
+        t_s = t0 + np.arange(len(p.acc_mps2)) * (p.dt_us * 1e-6)
+        return self._timed(t_s, p.acc_mps2, p.gyro_dps, t_host)

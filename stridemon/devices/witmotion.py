@@ -1,4 +1,5 @@
-"""WitMotion BLE 5.0 IMUs (WT901BLECL, BWT901BLECL, WT9011DCL): GATT constants, frame decoder, commands.
+"""WitMotion BLE 5.0 IMUs (WT901BLECL, BWT901BLECL, WT9011DCL): GATT constants, frame decoder, commands,
+the driver and how the advertisement is recognised (service FFE5, or a name starting WT901/BWT901).
 
 Verified against WitMotion's own SDK, repository ``WITMOTION/WitBluetooth_BWT901BLE5_0``:
 
@@ -20,10 +21,18 @@ The sensor sends no timestamp and no sequence number: see :mod:`stridemon.device
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import numpy as np
 
 from stridemon.devices._common import VENDOR_BASE_TAIL, bt_uuid16
-from stridemon.samples import STANDARD_GRAVITY_MPS2
+from stridemon.devices.base import BleSettings, Driver, Family, Gatt, Link, pick_rate
+from stridemon.devices.timing import ArrivalClock
+from stridemon.errors import DeviceError
+from stridemon.samples import STANDARD_GRAVITY_MPS2, SampleBatch
+
+log = logging.getLogger(__name__)
 
 SERVICE_UUID = bt_uuid16(0xFFE5)
 NOTIFY_UUID = bt_uuid16(0xFFE4)
@@ -96,3 +105,90 @@ REPLY_HEADER = b"\x55\x71"  # register read reply: 55 71 reg_lo reg_hi then 8 in
 def read_register(reg: int) -> bytes:
     """``FF AA 27 reg 00``: the sensor answers with a ``55 71`` frame starting at ``reg``."""
     return bytes((0xFF, 0xAA, 0x27, reg & 0xFF, 0x00))
+
+
+FAMILY = Family(
+    "witmotion",
+    Gatt(service=SERVICE_UUID, data=NOTIFY_UUID, control=WRITE_UUID),
+    title="WitMotion",
+    adv_services=(SERVICE_UUID,),
+    generic_services=True,  # FFE5 is a common serial-module id: every other family is tried first
+    name_prefixes=("WT901", "WT9011", "BWT901"),
+    name_case_sensitive=False,
+)
+
+
+class WitMotionDriver(Driver):
+    """No device timestamps: :class:`ArrivalClock` times the samples."""
+
+    family = FAMILY
+    notify_first = (NOTIFY_UUID,)
+    acc_range_g = ACC_RANGE_G
+    gyro_range_dps = GYRO_RANGE_DPS
+
+    def __init__(self, settings: BleSettings) -> None:
+        super().__init__(settings)
+        self.timer: ArrivalClock | None = None
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+
+    async def configure(self, link: Link) -> None:
+        rate = pick_rate(sorted(RATE_CODES), self.settings.rate_hz)
+        for cmd in rate_commands(rate):
+            await link.write(WRITE_UUID, cmd, response=False)
+            await asyncio.sleep(0.1)  # the SDK waits 100 ms between unlock, write and save
+        await link.write(WRITE_UUID, read_register(REG_RRATE), response=False)
+        try:
+            reply = await self._response("the RRATE read-back")
+        except DeviceError as e:
+            log.warning("%s; assuming %d Hz", e, rate)
+        else:
+            if reply[2] == REG_RRATE and reply[4] != RATE_CODES[rate]:
+                raise DeviceError(
+                    f"WitMotion sensor refused {rate} Hz (rate register reads {reply[4]:#04x}); "
+                    "set it with WitMotion's app or check the firmware"
+                )
+        self.rate_hz = float(rate)
+        if self.timer is None:
+            self.timer = ArrivalClock(rate)
+
+    async def start(self, link: Link) -> None:
+        pass  # notifications were started in configure()
+
+    async def stop(self, link: Link) -> None:
+        """Nothing to send: the sensor streams whenever it is connected."""
+
+    def link_lost(self) -> None:
+        super().link_lost()
+        if self.timer is not None:
+            self.timer.mark_gap()
+
+    def on_notify(self, uuid: str, data: bytes, t_host: float) -> list[SampleBatch]:
+        if data[:2] == REPLY_HEADER and len(data) >= 20:
+            self._responses.put_nowait(bytes(data[:20]))
+            data = data[20:]
+            if not data:
+                return []
+        self.stats.packets += 1
+        acc, gyro, _angle, skipped = decode(data)
+        if skipped:
+            self.stats.skip("bytes outside 0x55 0x61 frames")
+        if not len(acc) or self.timer is None:
+            return []
+        out = []
+        self._pending.append((acc, gyro))
+        for rel in self.timer.push(t_host, len(acc)):
+            out.append(self._release(rel))
+        return out
+
+    def _release(self, rel) -> SampleBatch:
+        acc, gyro = self._pending.pop(0)
+        if rel.gap_before:
+            self._gap = True
+            self.stats.lost_samples += rel.lost_samples
+            self.stats.lost_packets += rel.lost_samples > 0
+        return self._batch(rel.t_s, acc, gyro, rel.host_t_s)
+
+    def flush(self) -> list[SampleBatch]:
+        if self.timer is None:
+            return []
+        return [self._release(rel) for rel in self.timer.flush()]

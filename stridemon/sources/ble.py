@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator
 
-from stridemon.devices.drivers import BleSettings
+from stridemon.devices.base import BleSettings
 from stridemon.samples import STANDARD_GRAVITY_MPS2, SampleBatch, SourceInfo
 
 
@@ -35,7 +35,7 @@ def coalesce(batches: list[SampleBatch]) -> list[SampleBatch]:
 
 
 class BleSource:
-    """Streams one BLE sensor (stridemon firmware, WitMotion, Movesense, Polar)."""
+    """Streams one BLE sensor of any registered family (:mod:`stridemon.devices.registry`)."""
 
     def __init__(self, target: str, family: str | None = None, settings: BleSettings | None = None) -> None:
         from stridemon.devices.client import SensorLink  # bleak only when a BLE source is used
@@ -56,7 +56,7 @@ class BleSource:
         self.info = dataclasses.replace(
             self.info,
             name=f.name,
-            family=d.family,
+            family=d.name,
             address=f.address,
             nominal_rate_hz=d.rate_hz,
             acc_range_mps2=None if d.acc_range_g is None else d.acc_range_g * STANDARD_GRAVITY_MPS2,
