@@ -5,9 +5,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from stridemon.library import load_runs
-from stridemon.sinks.compare import compare_runs
-from stridemon.sinks.report import report_html
+from stridemon.coach.comparison import compare_runs
+from stridemon.coach.library import load_runs
+from stridemon.coach.report import report_html
 from tests.synth_run import write_csv
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from stridemon.library import load_run
-from stridemon.sinks.compare import RunMeta, compare_runs, marker_segments, minute_segments, run_summary
+from stridemon.coach.comparison import compare_runs
+from stridemon.coach.library import load_run
+from stridemon.coach.metrics import marker_segments, minute_segments, run_summary
+from stridemon.coach.runs import RunMeta
 from tests.conftest import run_cli
 from tests.synth_run import write_csv
 

@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from stridemon.coach.metrics import MAX_SEGMENTS
+from stridemon.coach.runs import RunMeta
 from stridemon.settings import RunnerSettings, load_runner, parse_json_object, runner_path, save_runner
-from stridemon.sinks.compare import MAX_SEGMENTS, RunMeta
 from tests.conftest import ROOT
 from tests.synth_run import synth_run, write_csv
 
@@ -217,7 +218,7 @@ def test_sessions_compare_over_the_hostile_folder(folder, cfg, tmp_path):
 def small(tmp_path, monkeypatch):
     """A folder of one good run and a private config folder (the cache key)."""
     monkeypatch.setenv("STRIDEMON_CONFIG_DIR", str(tmp_path / "cfg"))
-    from stridemon import library
+    from stridemon.coach import library
 
     monkeypatch.setattr(library, "_KEY", [])
     d = tmp_path / "runs"
@@ -227,7 +228,7 @@ def small(tmp_path, monkeypatch):
 
 
 def _headlines(d: Path, monkeypatch) -> tuple[dict, list[str]]:
-    from stridemon import library
+    from stridemon.coach import library
 
     analysed: list[str] = []
     real = library.load_runs
@@ -238,13 +239,13 @@ def _headlines(d: Path, monkeypatch) -> tuple[dict, list[str]]:
 
 
 def _cache(d: Path) -> dict:
-    from stridemon.library import CACHE_NAME
+    from stridemon.coach.library import CACHE_NAME
 
     return json.loads((d / CACHE_NAME).read_text())
 
 
 def _write_cache_text(d: Path, text: str) -> None:
-    from stridemon.library import CACHE_NAME
+    from stridemon.coach.library import CACHE_NAME
 
     (d / CACHE_NAME).write_text(text)
 
@@ -269,7 +270,7 @@ def test_damaged_cache_is_only_an_optimisation(small, monkeypatch, damage):
         "binary": "\udcff",
     }[damage]
     if damage == "binary":
-        from stridemon.library import CACHE_NAME
+        from stridemon.coach.library import CACHE_NAME
 
         (small / CACHE_NAME).write_bytes(b"\xff\xfe{\x00")
     else:
@@ -291,7 +292,7 @@ def test_forged_cache_entry_is_not_shown(small, monkeypatch):
     assert shown["run.csv"].summary == real and analysed
 
     # A whole cache made elsewhere (another user's key, e.g. a folder sent by an athlete): re-analysed.
-    from stridemon import library
+    from stridemon.coach import library
 
     monkeypatch.setattr(library, "_KEY", [b"k" * 32])
     c = _cache(small)
@@ -506,8 +507,9 @@ def test_property_depth_safe_json():
 
 
 def test_segments_bounded_by_data_not_clock():
+    from stridemon.coach.metrics import minute_segments
+    from stridemon.coach.runs import RunData
     from stridemon.events import Step
-    from stridemon.sinks.compare import RunData, minute_segments
 
     steps = [Step(float(t), "left", 170.0) for t in np.arange(0, 30, 0.35)] + [Step(1e300, "left", 170.0)]
     r = RunData(path="x.csv", steps=steps, first_t_s=0.0, last_t_s=1e300, samples=10)

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from stridemon.library import load_runs
-from stridemon.sinks.compare import compare_runs
-from stridemon.sinks.report import report_html
+from stridemon.coach.comparison import compare_runs
+from stridemon.coach.library import load_runs
+from stridemon.coach.report import report_html
 from tests.conftest import run_cli
 from tests.synth_run import write_csv
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from stridemon.library import scan_folder
+from stridemon.coach.library import scan_folder
 from tests.conftest import run_cli
 from tests.synth_run import write_csv
 
@@ -84,8 +84,8 @@ def test_listing_twice_analyses_only_what_changed(tmp_path, monkeypatch, caplog)
     import os
     import shutil
 
-    from stridemon import library
-    from stridemon.library import CACHE_NAME, add_headlines
+    from stridemon.coach import library
+    from stridemon.coach.library import CACHE_NAME, add_headlines
 
     rec = tmp_path / "demo.smrec"
     shutil.copy(__file__.rsplit("/tests/", 1)[0] + "/recordings/demo-run.smrec", rec)

@@ -170,13 +170,13 @@ def run_id(path: str) -> str:
 
 
 def code_fingerprint() -> str:
-    """The session cache's code fingerprint (stridemon.library) plus the code that makes the
+    """The session cache's code fingerprint (stridemon.coach.library) plus the code that makes the
     analyze document and the rows here (sinks/summary.py, fitexport.py, this module)."""
     import stridemon
-    from stridemon.library import _code_fingerprint
+    from stridemon.coach.library import code_fingerprint as library_fingerprint
 
     root = Path(stridemon.__file__).parent
-    h = hashlib.sha256(_code_fingerprint().encode())
+    h = hashlib.sha256(library_fingerprint().encode())
     for f in (root / "sinks" / "summary.py", root / "fitexport.py", Path(__file__)):
         h.update(f.name.encode() + f.read_bytes())
     return h.hexdigest()[:16]
@@ -185,7 +185,7 @@ def code_fingerprint() -> str:
 # -- finding the runs -----------------------------------------------------------------------------
 def find_runs(paths: Sequence[str | os.PathLike], suffixes: Iterable[str] = BATCH_SUFFIXES) -> list[str]:
     """Run files under ``paths`` (folders recursively, hidden entries skipped), sorted, each once."""
-    from stridemon.library import SESSION_SUFFIXES
+    from stridemon.coach.library import SESSION_SUFFIXES
 
     sfx = tuple({s.lower() for s in (*suffixes, *SESSION_SUFFIXES)})
     found: dict[str, None] = {}
@@ -213,10 +213,10 @@ def find_runs(paths: Sequence[str | os.PathLike], suffixes: Iterable[str] = BATC
 
 # -- the batch ------------------------------------------------------------------------------------
 def _digest(path: str) -> tuple[int | None, str | None]:
-    from stridemon.library import _content_digest
+    from stridemon.coach.library import content_digest
 
     try:
-        return os.stat(path).st_size, _content_digest(Path(path))
+        return os.stat(path).st_size, content_digest(Path(path))
     except OSError:
         return None, None
 

@@ -7,9 +7,10 @@ import json
 import sys
 from collections.abc import Sequence
 
+from stridemon.coach.comparison import Comparison, compare_runs, comparison_document
+from stridemon.coach.library import Progress, load_runs, printable
+from stridemon.coach.runs import letter
 from stridemon.errors import InputError
-from stridemon.library import Progress, load_runs, printable
-from stridemon.sinks.compare import Comparison, compare_runs, comparison_document, letter
 
 HELP = "compare runs side by side: a window, a self-contained HTML report (--report) or JSON (--json)"
 
@@ -56,9 +57,9 @@ def emit(cmp: Comparison, report: str | None, as_json: bool, title: str | None =
     """Write the report and/or JSON; 0 if at least one run was readable, else 2 (after writing).
 
     The report never replaces an input (a run, its sidecar, its folder's cache) and replaces an
-    existing file only with ``force`` (:func:`stridemon.sinks.report.write_report`)."""
+    existing file only with ``force`` (:func:`stridemon.coach.report.write_report`)."""
     if report:
-        from stridemon.sinks.report import write_report
+        from stridemon.coach.report import write_report
 
         out = write_report(cmp, report, [r.path for r in cmp.runs], force, title)
         print(f"stridemon: report written to {printable(out)}", file=sys.stderr)
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
         return run_window(args.paths, acc_unit=args.acc_unit, gyro_unit=args.gyro_unit)
     if args.report is not None:  # refuse a bad report path before minutes of analysis
-        from stridemon.sinks.report import check_report_path
+        from stridemon.coach.report import check_report_path
 
         check_report_path(args.report, args.paths, args.force)
     cmp = build_comparison(args.paths, stderr_progress(args.quiet), args.acc_unit, args.gyro_unit)

@@ -8,8 +8,8 @@ import math
 import sys
 from typing import Any
 
+from stridemon.coach.library import add_headlines, printable, scan_folder
 from stridemon.errors import InputError
-from stridemon.library import add_headlines, printable, scan_folder
 
 HELP = "list the runs in a folder with metadata and headline numbers; filter by runner/tag; compare them"
 
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
             from stridemon.ui.compare_window import run_window
 
             return run_window(paths)
-        from stridemon.sinks.report import check_report_path
+        from stridemon.coach.report import check_report_path
 
         check_report_path(args.report, paths, args.force)
         cmp = build_comparison(paths, stderr_progress(args.quiet), "auto", "auto")

@@ -1,9 +1,10 @@
 """The comparison window: a session library on the left, the comparison of the chosen runs on the right.
 
-Thin over :mod:`stridemon.sinks.compare` (numbers, differences) and :mod:`stridemon.library`
-(loading, folder scan): files are analysed on a worker thread that reports progress to the
-progress bar; the result is drawn with pyqtgraph (timelines by elapsed time and 0–100 %,
-distributions) and tables (headline numbers with verdicts, minute by minute).
+Thin over :mod:`stridemon.coach`: numbers and differences (``comparison``), loading and the folder
+scan (``library``), colours, table rows and series (``view``, shared with the HTML report). Files
+are analysed on a worker thread that reports progress to the progress bar; the result is drawn
+with pyqtgraph (timelines by elapsed time and 0–100 %, distributions) and tables (headline
+numbers with verdicts, minute by minute).
 """
 
 from __future__ import annotations
@@ -16,19 +17,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from stridemon.coach.comparison import Comparison, compare_runs, headline
+from stridemon.coach.library import SessionEntry, load_runs, scan_folder
+from stridemon.coach.report import report_html
+from stridemon.coach.runs import letter
+from stridemon.coach.view import HEAD_ROWS, color, head_cell, run_series
 from stridemon.errors import StridemonError
-from stridemon.library import SessionEntry, load_runs, scan_folder
-from stridemon.sinks.compare import (
-    Comparison,
-    compare_runs,
-    headline,
-    letter,
-    smoothed_cadence,
-    smoothed_rotation,
-    step_cadence,
-    stride_rotation,
-)
-from stridemon.sinks.report import COLORS, HEAD_ROWS, report_html
 
 
 class _Loader(QtCore.QObject):
@@ -235,7 +229,7 @@ class CompareWindow(QtWidgets.QMainWindow):
         good = cmp.good
         lines = []
         for i, r in enumerate(cmp.runs):
-            col = COLORS[i % len(COLORS)]
+            col = color(i)
             tags = ", ".join(r.meta.tags)
             state = "" if r.ok else f" — <b style='color:#c0392b'>could not be analysed:</b> {r.error}"
             lines.append(f"<span style='color:{col}'>■</span> <b>{letter(i)}</b>: {r.name} {tags}{state}")
@@ -258,18 +252,12 @@ class CompareWindow(QtWidgets.QMainWindow):
         t.setColumnCount(len(cols))
         t.setHorizontalHeaderLabels(cols)
         t.setRowCount(len(HEAD_ROWS))
-        t.setVerticalHeaderLabels([h[1] for h in HEAD_ROWS])
-        for r, (key, _label, unit, nd) in enumerate(HEAD_ROWS):
+        t.setVerticalHeaderLabels([row.label for row in HEAD_ROWS])
+        for r, row in enumerate(HEAD_ROWS):
             for c, i in enumerate(good):
-                v = cmp.summaries[i].get(key)
-                text = (
-                    "–"
-                    if v is None or (isinstance(v, list) and v[0] is None)
-                    else (f"{v[0]:.{nd}f}–{v[1]:.{nd}f}" if isinstance(v, list) else f"{v:.{nd}f} {unit.strip()}")
-                )
-                t.setItem(r, c, QtWidgets.QTableWidgetItem(text))
+                t.setItem(r, c, QtWidgets.QTableWidgetItem(head_cell(cmp.summaries[i], row)))
             for c, i in enumerate(good[1:], len(good)):
-                d = headline(cmp, key, i)
+                d = headline(cmp, row.key, i)
                 text = "–"
                 if d is not None and d.difference is not None:
                     text = f"{d.difference:+.1f} {d.direction}" + ("" if d.clear else " (not clear)")
@@ -291,27 +279,23 @@ class CompareWindow(QtWidgets.QMainWindow):
             p.showGrid(x=True, y=True, alpha=0.2)
             p.addLegend(offset=(5, 5))
             p.setLabel("bottom", {"ce": "min", "re": "min", "cn": "%", "rn": "%", "cd": "spm", "rd": "deg"}[k])
-        for i in cmp.good:
-            r = cmp.runs[i]
-            pen = pg.mkPen(COLORS[i % len(COLORS)], width=2)
-            name = f"{letter(i)}: {r.name}"
-            d = max(r.duration_s, 1e-9)
-            t, c = smoothed_cadence(r)
-            plots["ce"].plot((t - r.first_t_s) / 60, c, pen=pen, name=name)
-            plots["cn"].plot(100 * (t - r.first_t_s) / d, c, pen=pen, name=name)
-            t, rr = smoothed_rotation(r)
-            plots["re"].plot((t - r.first_t_s) / 60, rr, pen=pen, name=name)
-            plots["rn"].plot(100 * (t - r.first_t_s) / d, rr, pen=pen, name=name)
-            for key, vals, w in (("cd", step_cadence(r), 1.0), ("rd", stride_rotation(r), 0.5)):
+        for r in run_series(cmp):
+            pen = pg.mkPen(r.color, width=2)
+            name = f"{letter(r.index)}: {r.name}"
+            plots["ce"].plot(r.cadence_min, r.cadence_spm, pen=pen, name=name)
+            plots["cn"].plot(r.cadence_pct, r.cadence_spm, pen=pen, name=name)
+            plots["re"].plot(r.rotation_min, r.rotation_deg, pen=pen, name=name)
+            plots["rn"].plot(r.rotation_pct, r.rotation_deg, pen=pen, name=name)
+            for key, vals, w in (("cd", r.steps_spm, 1.0), ("rd", r.strides_deg, 0.5)):
                 if len(vals):
                     edges = np.arange(np.floor(vals.min() / w) * w - w, np.ceil(vals.max() / w) * w + 2 * w, w)
                     h, _ = np.histogram(vals, edges)
                     plots[key].plot(edges, 100 * h / len(vals), stepMode="center", pen=pen, name=name)
             for key, ref in (
-                ("ce", r.meta.target_cadence_spm),
-                ("cn", r.meta.target_cadence_spm),
-                ("re", r.meta.rotation_budget_deg),
-                ("rn", r.meta.rotation_budget_deg),
+                ("ce", r.target_cadence_spm),
+                ("cn", r.target_cadence_spm),
+                ("re", r.rotation_budget_deg),
+                ("rn", r.rotation_budget_deg),
             ):
                 if ref:
                     plots[key].addLine(y=ref, pen=pg.mkPen("#777", style=QtCore.Qt.PenStyle.DashLine))

@@ -24,20 +24,12 @@ from typing import Any
 import numpy as np
 
 from stridemon import __version__
-from stridemon.sinks.compare import (
-    METHOD,
-    Comparison,
-    Difference,
-    headline,
-    letter,
-    smoothed_cadence,
-    smoothed_rotation,
-    step_cadence,
-    stride_rotation,
-)
+from stridemon.coach.comparison import Comparison, headline
+from stridemon.coach.differences import METHOD, Difference
+from stridemon.coach.runs import letter
+from stridemon.coach.view import HEAD_ROWS, color, head_cell, run_series, targets, value_text
 
 _CLIP_IDS = itertools.count(1)
-COLORS = ("#1f6fb4", "#e4572e", "#2a9d55", "#8e44ad", "#b8860b", "#17becf", "#7f7f7f")
 
 
 # Text from files (runner names, notes, file names) may hold terminal controls, bidirectional
@@ -50,10 +42,6 @@ _CONTROLS = re.compile(
 def escape(text: Any, quote: bool = True) -> str:
     """HTML-escaped ``text`` without control or bidirectional-override characters."""
     return _html_escape(_CONTROLS.sub("", str(text)), quote)
-
-
-def color(i: int) -> str:
-    return COLORS[i % len(COLORS)]
 
 
 # -- SVG figures ---------------------------------------------------------------------------------
@@ -171,25 +159,15 @@ def _hist(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 def figures(cmp: Comparison) -> dict[str, str]:
     """The report's SVG figures by name: cadence/rotation over elapsed time and % of run, distributions."""
-    good = cmp.good
     figs: dict[str, str] = {}
-    targets = {r.meta.target_cadence_spm for r in cmp.runs if r.ok and r.meta.target_cadence_spm}
-    budgets = {r.meta.rotation_budget_deg for r in cmp.runs if r.ok and r.meta.rotation_budget_deg}
-    t_lines = [(t, "#555", f"target {t:g} spm") for t in sorted(targets)]
-    b_lines = [(b, "#555", f"budget {b:g}°") for b in sorted(budgets)]
-    cad_e, cad_n, rot_e, rot_n = [], [], [], []
-    for i in good:
-        r = cmp.runs[i]
-        name = _short(i, r.name)
-        t, c = smoothed_cadence(r)
-        e = t - r.first_t_s
-        d = max(r.duration_s, 1e-9)
-        cad_e.append((e / 60.0, c, color(i), name))
-        cad_n.append((100.0 * e / d, c, color(i), name))
-        t, rr = smoothed_rotation(r)
-        e = t - r.first_t_s
-        rot_e.append((e / 60.0, rr, color(i), name))
-        rot_n.append((100.0 * e / d, rr, color(i), name))
+    target_cadences, budgets = targets(cmp)
+    t_lines = [(t, "#555", f"target {t:g} spm") for t in target_cadences]
+    b_lines = [(b, "#555", f"budget {b:g}°") for b in budgets]
+    runs = run_series(cmp)
+    cad_e = [(r.cadence_min, r.cadence_spm, r.color, r.legend) for r in runs]
+    cad_n = [(r.cadence_pct, r.cadence_spm, r.color, r.legend) for r in runs]
+    rot_e = [(r.rotation_min, r.rotation_deg, r.color, r.legend) for r in runs]
+    rot_n = [(r.rotation_pct, r.rotation_deg, r.color, r.legend) for r in runs]
     figs["cadence_elapsed"] = svg_plot(
         cad_e, "Cadence over the run (10-s median)", "elapsed time (min)", "cadence (spm)", t_lines
     )
@@ -202,8 +180,9 @@ def figures(cmp: Comparison) -> dict[str, str]:
     figs["rotation_normalised"] = svg_plot(
         rot_n, "Rotation, runs stretched to the same length", "% of run", "rotation (°)", b_lines, xlim=(0, 100)
     )
-    cads = {i: step_cadence(cmp.runs[i]) for i in good}
-    rots = {i: stride_rotation(cmp.runs[i]) for i in good}
+    cads = {r.index: r.steps_spm for r in runs}
+    rots = {r.index: r.strides_deg for r in runs}
+    legends = {r.index: r.legend for r in runs}
     for key, data, unit, lines, title, w in (
         ("cadence_distribution", cads, "cadence (spm)", t_lines, "Cadence of every step", 1.0),
         ("rotation_distribution", rots, "rotation (°)", b_lines, "Rotation of every stride", 0.25),
@@ -215,9 +194,7 @@ def figures(cmp: Comparison) -> dict[str, str]:
         lo, hi = np.percentile(allv, [0.5, 99.5])
         lo, hi = math.floor(lo / w) * w - w, math.ceil(hi / w) * w + w
         edges = np.arange(lo, hi + w, w)
-        series = [
-            (edges, np.append(_hist(v, edges), 0.0), color(i), _short(i, cmp.runs[i].name)) for i, v in data.items()
-        ]
+        series = [(edges, np.append(_hist(v, edges), 0.0), color(i), legends[i]) for i, v in data.items()]
         ylabel = "% of steps" if key.startswith("cadence") else "% of strides"
         top = max(float(s[1].max()) for s in series)
         vlines = [(x, c, lab) for x, c, lab in lines]
@@ -227,11 +204,6 @@ def figures(cmp: Comparison) -> dict[str, str]:
             (lo, hi),
         )
     return figs
-
-
-def _short(i: int, name: str, n: int = 18) -> str:
-    """Legend label: run letter and the file name cut to ``n`` characters."""
-    return f"{letter(i)}: {name if len(name) <= n else name[: n - 1] + '…'}"
 
 
 def _with_vlines(svg: str, vlines: Sequence[tuple[float, str, str]], xlim: tuple[float, float]) -> str:
@@ -274,14 +246,7 @@ svg .t{font-size:13px;font-weight:600;fill:#222} svg .k{font-size:11px;fill:#444
 """
 
 
-def _v(x: Any, nd: int = 1, unit: str = "") -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "–"
-    if isinstance(x, list):
-        return "–" if x[0] is None else f"{x[0]:.{nd}f}–{x[1]:.{nd}f}{unit}"
-    if isinstance(x, float):
-        return f"{x:.{nd}f}{unit}"
-    return f"{x}{unit}"
+_v = value_text
 
 
 def _dur(s: float | None) -> str:
@@ -313,19 +278,6 @@ def _verdict_cell(d: Difference | None) -> str:
         word += ", but small"
     ci = f" <span class='note'>95% CI {d.ci95[0]:+.1f} to {d.ci95[1]:+.1f}</span>" if d.ci95 else ""
     return f'<td class="l"><span class="{cls}">{_signed(d.difference, d.unit)} — {escape(word)}</span>{ci}</td>'
-
-
-HEAD_ROWS = (
-    ("cadence_spm_median", "Cadence, median", "spm", 1),
-    ("cadence_spm_iqr", "Cadence, middle half (IQR)", " spm", 1),
-    ("time_below_target_pct", "Time below target cadence", "%", 0),
-    ("rotation_deg_median", "Rotation per stride, median", "°", 1),
-    ("rotation_deg_p90", "Rotation per stride, 90th percentile", "°", 1),
-    ("rotation_cm_median", "Rotation, cm each way at torso side", " cm", 1),
-    ("strides_over_budget_pct", "Strides over rotation budget", "%", 0),
-    ("step_time_asymmetry_pct", "Step-time asymmetry (L−R)", "%", 1),
-    ("rotation_asymmetry_pct", "Rotation asymmetry (L−R step)", "%", 1),
-)
 
 
 def _headline_cards(cmp: Comparison) -> str:
@@ -364,10 +316,10 @@ def _headline_table(cmp: Comparison) -> str:
     cols = "".join(f"<th>{_sw(i)}{letter(i)}</th>" for i in good)
     vs = "".join(f"<th class='l'>{letter(i)} vs {letter(base)}</th>" for i in good[1:])
     rows = []
-    for key, label, unit, nd in HEAD_ROWS:
-        vals = "".join(f"<td>{_v(cmp.summaries[i].get(key), nd, unit if unit != 'spm' else ' spm')}</td>" for i in good)
-        diffs = "".join(_verdict_cell(headline(cmp, key, i)) for i in good[1:])
-        rows.append(f"<tr><th class='l'>{escape(label)}</th>{vals}{diffs}</tr>")
+    for row in HEAD_ROWS:
+        vals = "".join(f"<td>{head_cell(cmp.summaries[i], row)}</td>" for i in good)
+        diffs = "".join(_verdict_cell(headline(cmp, row.key, i)) for i in good[1:])
+        rows.append(f"<tr><th class='l'>{escape(row.label)}</th>{vals}{diffs}</tr>")
     extra = [
         ("Target cadence", "target_cadence_spm", " spm"),
         ("Rotation budget", "rotation_budget_deg", "°"),
