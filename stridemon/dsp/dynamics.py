@@ -34,6 +34,7 @@ import math
 
 import numpy as np
 
+from stridemon.dsp.filters import gaussian_kernel
 from stridemon.samples import STANDARD_GRAVITY_MPS2
 
 ONSET_FRACTION = 0.15  # the same fraction of the loading rise as the running IC (dsp/steps.py)
@@ -42,10 +43,8 @@ FLIGHT_LOW_MPS2 = -6.0  # a_v below this between contacts: a flight phase (runni
 
 def _smooth10ms(a: np.ndarray, dt: float) -> np.ndarray:
     """Gaussian smoothing, σ 10 ms (as the running IC), edges by repetition."""
-    sigma = 0.01 / dt
-    half = max(int(math.ceil(3 * sigma)), 1)
-    k = np.exp(-0.5 * (np.arange(-half, half + 1) / sigma) ** 2)
-    k /= k.sum()
+    k = gaussian_kernel(0.01, 1.0 / dt)
+    half = len(k) // 2
     padded = np.concatenate([np.full(half, a[0]), a, np.full(half, a[-1])])
     return np.convolve(padded, k, mode="valid")
 
